@@ -1,7 +1,10 @@
 // Shapes shared by the API surface, the store and the per-kind modules.
-import type { ObjectMeta } from "kubernetes-types/meta/v1";
+import type { ObjectMeta as UpstreamObjectMeta } from "kubernetes-types/meta/v1";
 
-export type { ObjectMeta };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** metav1.ObjectMeta; the apiserver and controllers write these fields, so they are mutable here. */
+export type ObjectMeta = Mutable<UpstreamObjectMeta>;
 
 /** Any Kubernetes object as stored and served: apiVersion/kind/metadata plus kind-specific fields. */
 export interface KubeObject {

@@ -1,8 +1,220 @@
+// The sandbox Durable Object: one simulated cluster. It loads its objects from D1 once, serves the
+// Kubernetes API from memory, and writes through to D1 before acknowledging anything.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
+import { handleApi } from "../api/router";
+import type { ApiContext } from "../api/context";
+import { admitCreate } from "../api/admission";
+import { DEFAULT_MAX_BODY_BYTES } from "../api/body";
+import { jsonResponse, statusResponse } from "../api/negotiate";
+import { KubeError } from "../api/status";
+import { findKind, parseApiVersion, storageKey } from "../resources/registry";
+import { ObjectStore, type Change, type SandboxRow } from "../store/object-store";
+import { bootstrapObjects, nodeConditions, type SandboxOptions } from "./bootstrap";
+import { SandboxClock, rfc3339 } from "./clock";
+import { Rng } from "./rng";
+import { reconcile } from "../controllers";
+import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
+
+/** Wall time: read here and nowhere else in simulation code. */
+const wallNow = () => Date.now();
+
+interface Loaded {
+  store: ObjectStore;
+  clock: SandboxClock;
+  rng: Rng;
+  row: SandboxRow;
+}
+
+function seedFrom(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return h >>> 0 || 1;
+}
 
 export class Sandbox extends DurableObject<Env> {
-  async fetch(_request: Request): Promise<Response> {
-    return new Response("ok");
+  private loaded?: Loaded;
+  private sandboxId?: string;
+
+  async fetch(request: Request): Promise<Response> {
+    const id = request.headers.get(SANDBOX_HEADER);
+    if (!id) return new Response("missing sandbox id", { status: 400 });
+    this.sandboxId = id;
+    const url = new URL(request.url);
+    try {
+      if (url.pathname.startsWith(INTERNAL_PREFIX)) return await this.internal(request, url, id);
+      const loaded = await this.load(id);
+      if (!loaded) return sandboxNotFound(id);
+      const prefix = request.headers.get(PREFIX_HEADER) ?? "";
+      const path = url.pathname.slice(prefix.length) || "/";
+      return await handleApi(this.apiContext(loaded, request, prefix), request, path);
+    } catch (e) {
+      if (e instanceof KubeError) return statusResponse(e);
+      throw e;
+    }
   }
+
+  private apiContext(l: Loaded, request: Request, prefix: string): ApiContext {
+    return {
+      store: l.store,
+      clock: l.clock,
+      rng: l.rng,
+      readOnly: request.headers.get(READ_ONLY_HEADER) === "1",
+      maxBodyBytes: Number(this.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
+      prefix,
+      afterWrite: () => this.scheduleReconcile(l),
+    };
+  }
+
+  private reconciling?: Promise<unknown>;
+
+  /** Lets the controllers react to a write, after it was answered (as upstream's do, asynchronously). */
+  private scheduleReconcile(l: Loaded): void {
+    if (this.reconciling) return;
+    this.reconciling = l.store
+      .exclusive(() => reconcile({ store: l.store, clock: l.clock, rng: l.rng }))
+      .catch((e) => console.error("reconcile failed", e))
+      .finally(() => (this.reconciling = undefined));
+  }
+
+  /** Waits for pending controller work (tests and the clock endpoint use it). */
+  async settle(): Promise<void> {
+    while (this.reconciling) await this.reconciling;
+  }
+
+  /** Loads the sandbox once per instance; concurrent requests wait for the same load. */
+  private async load(id: string): Promise<Loaded | undefined> {
+    if (this.loaded && this.loaded.row.id === id) return this.loaded;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.loaded) return;
+      const store = new ObjectStore(this.env.DB, id);
+      const row = await store.load();
+      if (!row) return;
+      const clock = new SandboxClock(JSON.parse(row.clock || "{}"), wallNow);
+      this.loaded = { store, clock, rng: new Rng(row.rngState), row };
+    });
+    return this.loaded;
+  }
+
+  private async internal(request: Request, url: URL, id: string): Promise<Response> {
+    const op = url.pathname.slice(INTERNAL_PREFIX.length);
+    const body = request.method === "GET" || request.method === "DELETE" ? {} : ((await request.json()) as Record<string, unknown>);
+    if (op === "init") return this.init(id, body as unknown as InitRequest);
+    const loaded = await this.load(id);
+    if (!loaded) return sandboxNotFound(id);
+    switch (op) {
+      case "info":
+        return jsonResponse(this.info(loaded));
+      case "clock":
+        return this.setClock(loaded, body);
+      case "fork":
+        await loaded.store.exclusive(() => loaded.store.forkTo(body as unknown as ForkRequest));
+        return jsonResponse({ ok: true });
+      case "destroy":
+        await loaded.store.exclusive(() => loaded.store.destroy());
+        this.loaded = undefined;
+        return jsonResponse({ ok: true });
+    }
+    return new Response("unknown operation", { status: 404 });
+  }
+
+  private async init(id: string, req: InitRequest): Promise<Response> {
+    if (await this.load(id)) return jsonResponse({ error: "exists" }, 409);
+    const store = new ObjectStore(this.env.DB, id);
+    const clock = new SandboxClock(undefined, wallNow);
+    const rng = new Rng(seedFrom(id));
+    const row: SandboxRow = {
+      id,
+      readOnlyId: req.readOnlyId,
+      ownerTokenHash: req.ownerTokenHash,
+      createdAt: req.createdAt,
+      forkedFrom: null,
+      options: JSON.stringify(req.options),
+      resourceVersion: 0,
+      clock: JSON.stringify(clock.snapshot()),
+      rngState: rng.state,
+    };
+    const loaded: Loaded = { store, clock, rng, row };
+    const ctx = this.apiContext(loaded, new Request("http://internal/"), "");
+    const changes: Change[] = [];
+    const now = clock.nowRfc3339();
+    for (const obj of bootstrapObjects(req.options)) {
+      const { group, version } = parseApiVersion(obj.apiVersion);
+      const t = findKind({ group, version, kind: obj.kind });
+      if (!t) throw new Error(`bootstrap kind ${obj.kind} is not registered`);
+      const status = obj.status;
+      const admitted = admitCreate(ctx, t, obj);
+      if (t.kind === "Node") admitted.status = { ...(status as object), conditions: nodeConditions(now) };
+      changes.push({ type: "put", resource: storageKey(t), object: admitted });
+    }
+    const { id: _id, resourceVersion: _rv, ...createRow } = row;
+    await store.commit(changes, { createRow, rngState: rng.state });
+    this.loaded = undefined;
+    await this.load(id);
+    return jsonResponse({ ok: true }, 201);
+  }
+
+  private info(l: Loaded): Record<string, unknown> {
+    return {
+      id: l.row.id,
+      readOnlyId: l.row.readOnlyId,
+      createdAt: new Date(l.row.createdAt).toISOString(),
+      forkedFrom: l.row.forkedFrom,
+      options: JSON.parse(l.row.options),
+      resourceVersion: String(l.store.resourceVersion),
+      clock: this.clockInfo(l.clock),
+      counts: { objects: l.store.countAll(), ...this.counts(l) },
+    };
+  }
+
+  private counts(l: Loaded): Record<string, number> {
+    return {
+      nodes: l.store.list("/nodes").length,
+      pods: l.store.list("/pods").length,
+      namespaces: l.store.list("/namespaces").length,
+    };
+  }
+
+  private clockInfo(clock: SandboxClock): Record<string, unknown> {
+    return { now: rfc3339(clock.now()), timeScale: clock.timeScale, paused: clock.paused };
+  }
+
+  private async setClock(l: Loaded, body: Record<string, unknown>): Promise<Response> {
+    const { advanceSeconds, timeScale, paused } = body;
+    const bad = (m: string) => jsonResponse({ error: m }, 400);
+    if (advanceSeconds !== undefined && (typeof advanceSeconds !== "number" || !Number.isFinite(advanceSeconds) || advanceSeconds < 0 || advanceSeconds > 366 * 86400)) {
+      return bad("advanceSeconds must be a number of seconds between 0 and 31622400");
+    }
+    if (timeScale !== undefined && (typeof timeScale !== "number" || !Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 3600)) {
+      return bad("timeScale must be a number greater than 0 and at most 3600");
+    }
+    if (paused !== undefined && typeof paused !== "boolean") return bad("paused must be a boolean");
+    return l.store.exclusive(async () => {
+      const next = new SandboxClock(l.clock.snapshot(), wallNow);
+      if (typeof timeScale === "number") next.setTimeScale(timeScale);
+      if (typeof paused === "boolean") next.setPaused(paused);
+      if (typeof advanceSeconds === "number") next.advance(advanceSeconds * 1000);
+      await l.store.commit([], { clock: JSON.stringify(next.snapshot()) });
+      l.clock = next;
+      return jsonResponse(this.clockInfo(next));
+    });
+  }
+}
+
+interface InitRequest {
+  readOnlyId: string;
+  ownerTokenHash: string;
+  createdAt: number;
+  options: SandboxOptions;
+}
+
+interface ForkRequest {
+  id: string;
+  readOnlyId: string;
+  ownerTokenHash: string;
+  createdAt: number;
+}
+
+function sandboxNotFound(id: string): Response {
+  return statusResponse(new KubeError(404, "NotFound", `sandbox "${id}" not found`, { name: id, kind: "sandboxes" }));
 }

@@ -1,0 +1,120 @@
+// Discovery documents: aggregated (apidiscovery.k8s.io/v2) and the legacy APIVersions/APIGroupList/APIResourceList.
+import { apiVersionOf, groupVersions, subresourcesOf, type ResourceType } from "../resources/registry";
+
+export const AGGREGATED_DISCOVERY_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+export function wantsAggregated(accept: string | null): boolean {
+  if (!accept) return false;
+  // The first clause the client prefers decides; kubectl lists the aggregated form first.
+  for (const clause of accept.split(",")) {
+    const c = clause.replace(/\s+/g, "");
+    if (c.includes("as=APIGroupDiscoveryList") && c.includes("g=apidiscovery.k8s.io") && c.includes("v=v2")) return true;
+    if (c.startsWith("application/json") && !c.includes("as=")) return false;
+  }
+  return false;
+}
+
+function aggregatedResource(t: ResourceType): unknown {
+  const r: Record<string, unknown> = {
+    resource: t.resource,
+    responseKind: { group: t.group, version: t.version, kind: t.kind },
+    scope: t.namespaced ? "Namespaced" : "Cluster",
+    singularResource: t.singular,
+    verbs: t.verbs,
+  };
+  if (t.shortNames) r.shortNames = t.shortNames;
+  if (t.categories) r.categories = t.categories;
+  const subs = subresourcesOf(t);
+  if (subs.length) {
+    r.subresources = subs.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group, version: s.version, kind: s.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return r;
+}
+
+/** `/api` (legacy: core only) or `/apis` (every named group), aggregated. */
+export function aggregatedDiscovery(core: boolean): unknown {
+  const byGroup = new Map<string, { group: string; versions: { version: string; types: ResourceType[] }[] }>();
+  for (const gv of groupVersions()) {
+    if ((gv.group === "") !== core) continue;
+    let g = byGroup.get(gv.group);
+    if (!g) byGroup.set(gv.group, (g = { group: gv.group, versions: [] }));
+    g.versions.push({ version: gv.version, types: gv.types });
+  }
+  return {
+    kind: "APIGroupDiscoveryList",
+    apiVersion: "apidiscovery.k8s.io/v2",
+    metadata: {},
+    items: [...byGroup.values()].map((g) => ({
+      metadata: g.group ? { name: g.group, creationTimestamp: null } : { creationTimestamp: null },
+      versions: g.versions.map((v) => ({ version: v.version, resources: v.types.map(aggregatedResource), freshness: "Current" })),
+    })),
+  };
+}
+
+export function legacyApiVersions(serverAddress: string): unknown {
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress }],
+  };
+}
+
+function apiGroup(group: string): unknown | undefined {
+  const versions = groupVersions().filter((gv) => gv.group === group);
+  if (versions.length === 0) return undefined;
+  const list = versions.map((v) => ({ groupVersion: `${group}/${v.version}`, version: v.version }));
+  return { name: group, versions: list, preferredVersion: list[0] };
+}
+
+export function legacyApiGroupList(): unknown {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== "");
+  return { kind: "APIGroupList", apiVersion: "v1", groups: groups.map(apiGroup) };
+}
+
+export function legacyApiGroup(group: string): unknown | undefined {
+  const g = apiGroup(group);
+  return g ? { kind: "APIGroup", apiVersion: "v1", ...(g as object) } : undefined;
+}
+
+export function apiResourceList(group: string, version: string): unknown | undefined {
+  const gv = groupVersions().find((x) => x.group === group && x.version === version);
+  if (!gv) return undefined;
+  const resources: unknown[] = [];
+  for (const t of gv.types) {
+    const r: Record<string, unknown> = {
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs,
+    };
+    if (t.shortNames) r.shortNames = t.shortNames;
+    if (t.categories) r.categories = t.categories;
+    resources.push(r);
+    for (const s of subresourcesOf(t)) {
+      const sub: Record<string, unknown> = { name: `${t.resource}/${s.name}`, singularName: "", namespaced: t.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group !== t.group || s.version !== t.version) {
+        sub.group = s.group;
+        sub.version = s.version;
+      }
+      resources.push(sub);
+    }
+  }
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: apiVersionOf({ group, version }), resources };
+}
+
+export const VERSION_INFO = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.3",
+  gitCommit: "32cc146f75aad04beaaa245a7157eb35063a9f99",
+  gitTreeState: "clean",
+  buildDate: "2025-03-11T19:52:21Z",
+  goVersion: "go1.23.6",
+  compiler: "gc",
+  platform: "linux/amd64",
+};

@@ -1,0 +1,183 @@
+// The Kubernetes API of one sandbox: dispatches a request path to discovery, OpenAPI, or a verb on a resource.
+import { findResource, preferredVersion, type ResourceType } from "../resources/registry";
+import type { ApiContext } from "./context";
+import {
+  aggregatedDiscovery,
+  AGGREGATED_DISCOVERY_TYPE,
+  apiResourceList,
+  legacyApiGroup,
+  legacyApiGroupList,
+  legacyApiVersions,
+  VERSION_INFO,
+  wantsAggregated,
+} from "./discovery";
+import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
+import { openapiDocument, openapiHash, openapiIndex } from "./openapi";
+import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
+import { parseApiPath, type ResourceRequest } from "./request-info";
+import { scaleOf, writeScale } from "./scale";
+import { KubeError, methodNotAllowed, notFound } from "./status";
+import { startWatch, watchParams } from "./watch";
+import {
+  createFromRequest,
+  deleteCollectionFromRequest,
+  deleteFromRequest,
+  patchFromRequest,
+  updateFromRequest,
+  writeParams,
+  type WriteResult,
+} from "./writes";
+
+const NOT_FOUND_PAGE = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "the server could not find the requested resource", reason: "NotFound", details: {}, code: 404 };
+
+function pageNotFound(): Response {
+  return jsonResponse(NOT_FOUND_PAGE, 404);
+}
+
+export async function handleApi(ctx: ApiContext, request: Request, path: string): Promise<Response> {
+  try {
+    return await route(ctx, request, path);
+  } catch (e) {
+    if (e instanceof KubeError) return statusResponse(e);
+    console.error("internal error", e);
+    return statusResponse(new KubeError(500, "InternalError", `Internal error occurred: ${(e as Error).message ?? String(e)}`, {}));
+  }
+}
+
+async function route(ctx: ApiContext, request: Request, path: string): Promise<Response> {
+  const url = new URL(request.url);
+  const method = request.method;
+  switch (path) {
+    case "/version":
+    case "/version/":
+      return jsonResponse(VERSION_INFO);
+    case "/healthz":
+    case "/livez":
+    case "/readyz":
+      return new Response("ok", { headers: { "content-type": "text/plain; charset=utf-8" } });
+    case "/openapi/v3":
+    case "/openapi/v3/":
+      return jsonResponse(openapiIndex(), 200, { "cache-control": "no-cache, private" });
+  }
+  if (path.startsWith("/openapi/v3/")) {
+    const gv = path.slice("/openapi/v3/".length);
+    const doc = openapiDocument(gv);
+    if (!doc) return pageNotFound();
+    const hash = openapiHash(gv);
+    const cache = url.searchParams.get("hash") && url.searchParams.get("hash") === hash ? "public, immutable" : "no-cache, private";
+    return jsonResponse(doc, 200, { "cache-control": cache, etag: `"${hash}"` });
+  }
+
+  const api = parseApiPath(path);
+  const accept = request.headers.get("accept");
+  switch (api.type) {
+    case "discovery-root":
+      if (method !== "GET") throw methodNotAllowed();
+      if (wantsAggregated(accept)) {
+        return new Response(JSON.stringify(aggregatedDiscovery(api.legacy)), { headers: { "content-type": AGGREGATED_DISCOVERY_TYPE } });
+      }
+      return jsonResponse(api.legacy ? legacyApiVersions(url.host) : legacyApiGroupList());
+    case "discovery-group": {
+      const g = legacyApiGroup(api.group);
+      return g ? jsonResponse(g) : pageNotFound();
+    }
+    case "discovery-version": {
+      const list = apiResourceList(api.group, api.version);
+      return list ? jsonResponse(list) : pageNotFound();
+    }
+    case "other":
+      return pageNotFound();
+    case "resource":
+      return resourceRoute(ctx, request, url, api);
+  }
+}
+
+function writeResponse(r: WriteResult): Response {
+  return jsonResponse(r.body, r.status, warningHeaders(r.warnings));
+}
+
+async function resourceRoute(ctx: ApiContext, request: Request, url: URL, req: ResourceRequest): Promise<Response> {
+  const t = findResource(req.group, req.version, req.resource);
+  if (!t) {
+    return pageNotFound();
+  }
+  if (req.namespace !== undefined && !t.namespaced) return pageNotFound();
+  const method = request.method;
+  const ns = req.namespace;
+  const accept = request.headers.get("accept");
+  const table = wantsTable(accept);
+  const isWatch = req.watchPath || url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
+
+  if (req.name === undefined) {
+    // Collection.
+    const opts = listOptions(url);
+    if (method === "GET") {
+      if (isWatch) return startWatch(ctx, t, ns, undefined, opts, watchParams(url), table, url);
+      const res = listObjects(ctx, t, ns, opts);
+      if (table) {
+        return jsonResponse(tableBody(ctx, t, res.items, table, includeObjectParam(url), res));
+      }
+      return jsonResponse(listBody(t, res));
+    }
+    if (method === "POST") {
+      if (t.namespaced && ns === undefined) throw methodNotAllowed();
+      return writeResponse(await createFromRequest(ctx, t, ns, request, writeParams(url, request)));
+    }
+    if (method === "DELETE") {
+      return writeResponse(await deleteCollectionFromRequest(ctx, t, ns, objectFilter(t, opts), request, url, writeParams(url, request)));
+    }
+    throw methodNotAllowed();
+  }
+
+  const name = req.name;
+  if (t.namespaced && ns === undefined) return pageNotFound();
+  const sub = req.subresource;
+  if (sub === undefined) {
+    switch (method) {
+      case "GET": {
+        if (isWatch) return startWatch(ctx, t, ns, name, listOptions(url), watchParams(url), table, url);
+        const obj = getObject(ctx, t, ns, name);
+        if (table) return jsonResponse(tableBody(ctx, t, [obj], table, includeObjectParam(url), { resourceVersion: obj.metadata.resourceVersion }));
+        return jsonResponse(obj);
+      }
+      case "PUT":
+        return writeResponse(await updateFromRequest(ctx, t, ns, name, undefined, request, writeParams(url, request)));
+      case "PATCH":
+        return writeResponse(await patchFromRequest(ctx, t, ns, name, undefined, request, writeParams(url, request)));
+      case "DELETE":
+        return writeResponse(await deleteFromRequest(ctx, t, ns, name, request, url, writeParams(url, request)));
+    }
+    throw methodNotAllowed();
+  }
+  return subresourceRoute(ctx, t, request, url, ns, name, sub);
+}
+
+async function subresourceRoute(
+  ctx: ApiContext,
+  t: ResourceType,
+  request: Request,
+  url: URL,
+  ns: string | undefined,
+  name: string,
+  sub: string,
+): Promise<Response> {
+  const method = request.method;
+  if (sub === "status" && t.status) {
+    if (method === "GET") return jsonResponse(getObject(ctx, t, ns, name));
+    if (method === "PUT") return writeResponse(await updateFromRequest(ctx, t, ns, name, "status", request, writeParams(url, request)));
+    if (method === "PATCH") return writeResponse(await patchFromRequest(ctx, t, ns, name, "status", request, writeParams(url, request)));
+    throw methodNotAllowed();
+  }
+  if (sub === "scale" && t.scale) {
+    if (method === "GET") return jsonResponse(scaleOf(t, getObject(ctx, t, ns, name)));
+    if (method === "PUT" || method === "PATCH") return writeResponse(await writeScale(ctx, t, ns, name, request, writeParams(url, request)));
+    throw methodNotAllowed();
+  }
+  if (sub === "finalize" && t.kind === "Namespace" && t.group === "") {
+    if (method === "PUT") return writeResponse(await updateFromRequest(ctx, t, ns, name, "finalize", request, writeParams(url, request)));
+    throw methodNotAllowed();
+  }
+  return pageNotFound();
+}
+
+export { preferredVersion, notFound };

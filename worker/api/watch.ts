@@ -1,0 +1,119 @@
+// Watch: a chunked stream of {"type","object"} lines, replaying from a resourceVersion, with
+// bookmarks and 410 Expired when the requested version is older than the kept history.
+import { storageKey, type ResourceType } from "../resources/registry";
+import type { KubeObject } from "../resources/types";
+import type { StoreEvent } from "../store/object-store";
+import type { ApiContext } from "./context";
+import type { TableRequest } from "./negotiate";
+import { includeObjectParam, objectFilter, type ListOptions, tableBody } from "./reads";
+import { badRequest, expired } from "./status";
+
+export interface WatchParams {
+  resourceVersion?: string;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  sendInitialEvents: boolean;
+}
+
+export function watchParams(url: URL): WatchParams {
+  const q = url.searchParams;
+  const p: WatchParams = {
+    allowBookmarks: q.get("allowWatchBookmarks") === "true",
+    sendInitialEvents: q.get("sendInitialEvents") === "true",
+  };
+  const rv = q.get("resourceVersion");
+  if (rv) p.resourceVersion = rv;
+  const ts = q.get("timeoutSeconds");
+  if (ts) {
+    const n = Number(ts);
+    if (!Number.isFinite(n) || n < 0) throw badRequest(`invalid value for timeoutSeconds: ${ts}`);
+    p.timeoutSeconds = n;
+  }
+  return p;
+}
+
+/** Longest a watch stays open without a timeoutSeconds (upstream picks 30–60 minutes). */
+const DEFAULT_WATCH_SECONDS = 30 * 60;
+
+export function startWatch(
+  ctx: ApiContext,
+  t: ResourceType,
+  namespace: string | undefined,
+  name: string | undefined,
+  opts: ListOptions,
+  params: WatchParams,
+  table: TableRequest | undefined,
+  url: URL,
+): Response {
+  const resource = storageKey(t);
+  const filter = objectFilter(t, opts);
+  const ns = t.namespaced ? namespace : undefined;
+  const matches = (o: KubeObject) =>
+    (ns === undefined || (o.metadata.namespace ?? "") === ns) && (name === undefined || o.metadata.name === name) && filter(o);
+
+  // Decide what to send first: synthetic ADDED events for "from now" watches, or the history after rv.
+  let initial: { type: string; object: KubeObject }[] = [];
+  const rv = params.resourceVersion;
+  if (rv === undefined || rv === "0" || params.sendInitialEvents) {
+    initial = ctx.store.list(resource, ns).filter(matches).map((object) => ({ type: "ADDED", object }));
+  } else {
+    const n = Number(rv);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resource version: ${rv}`);
+    const events = ctx.store.eventsSince(n);
+    if (!events) throw expired(`too old resource version: ${n} (${ctx.store.oldestWatchableVersion})`);
+    initial = events.filter((e) => e.resource === resource && matches(e.object)).map((e) => ({ type: e.type, object: e.object }));
+  }
+
+  const include = includeObjectParam(url);
+  let first = true;
+  const encode = (type: string, object: KubeObject): string => {
+    let payload: unknown = object;
+    if (table && type !== "BOOKMARK") {
+      payload = tableBody(ctx, t, [object], table, include, { resourceVersion: object.metadata.resourceVersion }, first);
+      first = false;
+    }
+    return JSON.stringify({ type, object: payload }) + "\n";
+  };
+
+  const encoder = new TextEncoder();
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  let closed = false;
+  let unsubscribe = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+    writer.close().catch(() => undefined);
+  };
+  const send = (line: string) => {
+    if (closed) return;
+    writer.write(encoder.encode(line)).catch(close);
+  };
+
+  for (const e of initial) send(encode(e.type, e.object));
+  if (params.sendInitialEvents && params.allowBookmarks) send(bookmark(t, ctx.store.resourceVersion, true));
+  unsubscribe = ctx.store.subscribe((e: StoreEvent) => {
+    if (e.resource !== resource || !matches(e.object)) return;
+    send(encode(e.type, e.object));
+  });
+  // The stream ends at the client's timeout (wall time: it bounds a connection, not the simulation).
+  const seconds = params.timeoutSeconds ?? DEFAULT_WATCH_SECONDS;
+  timer = setTimeout(() => {
+    if (params.allowBookmarks) send(bookmark(t, ctx.store.resourceVersion, false));
+    close();
+  }, seconds * 1000);
+
+  return new Response(readable, {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" },
+  });
+}
+
+function bookmark(t: ResourceType, rv: number, initialEventsEnd: boolean): string {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+  if (initialEventsEnd) metadata.annotations = { "k8s.io/initial-events-end": "true" };
+  return JSON.stringify({ type: "BOOKMARK", object: { kind: t.kind, apiVersion: t.group ? `${t.group}/${t.version}` : t.version, metadata } }) + "\n";
+}

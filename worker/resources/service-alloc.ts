@@ -1,0 +1,129 @@
+// ClusterIP and NodePort allocation, with the apiserver's messages for taken or out-of-range values.
+// Models pkg/registry/core/service/ipallocator and portallocator.
+import type { StrategyContext } from "./strategy";
+import type { FieldError, KubeObject } from "./types";
+
+export const SERVICE_CIDR = "10.96.0.0/12";
+const SERVICE_NET = ipToInt("10.96.0.0");
+const SERVICE_SIZE = 1 << 20;
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+
+export function ipToInt(ip: string): number {
+  const p = ip.split(".").map(Number);
+  return (((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3]) >>> 0;
+}
+
+export function intToIp(n: number): string {
+  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+function isIPv4(s: string): boolean {
+  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split(".").every((p) => Number(p) <= 255);
+}
+
+interface ServicePort {
+  name?: string;
+  port?: number;
+  nodePort?: number;
+  protocol?: string;
+}
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: ServicePort[];
+}
+
+function usedAddresses(ctx: StrategyContext, self: KubeObject): { ips: Set<string>; ports: Set<number> } {
+  const ips = new Set<string>();
+  const ports = new Set<number>();
+  for (const svc of ctx.store.list("/services")) {
+    if (svc.metadata.uid === self.metadata.uid) continue;
+    const spec = (svc.spec ?? {}) as ServiceSpec;
+    if (spec.clusterIP && spec.clusterIP !== "None") ips.add(spec.clusterIP);
+    for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+  }
+  return { ips, ports };
+}
+
+export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext): FieldError[] {
+  const spec = (obj.spec ??= {}) as ServiceSpec;
+  const oldSpec = (old?.spec ?? {}) as ServiceSpec;
+  const errors: FieldError[] = [];
+  const used = usedAddresses(ctx, obj);
+  const type = spec.type ?? "ClusterIP";
+
+  if (type === "ExternalName") {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  } else if (old && oldSpec.clusterIP && !spec.clusterIP) {
+    spec.clusterIP = oldSpec.clusterIP;
+    spec.clusterIPs = oldSpec.clusterIPs ?? [oldSpec.clusterIP];
+  } else if (!spec.clusterIP) {
+    let ip: string;
+    do {
+      // Skip the network address and the first IP, which belongs to the `kubernetes` service.
+      ip = intToIp(SERVICE_NET + ctx.rng.int(2, SERVICE_SIZE - 2));
+    } while (used.ips.has(ip));
+    spec.clusterIP = ip;
+    spec.clusterIPs = [ip];
+  } else if (spec.clusterIP !== "None" && spec.clusterIP !== oldSpec.clusterIP) {
+    const ip = spec.clusterIP;
+    const value = `[]string{"${ip}"}`;
+    if (!isIPv4(ip)) {
+      errors.push({ type: "FieldValueInvalid", field: "spec.clusterIPs[0]", message: `Invalid value: "${ip}": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)` });
+    } else {
+      const n = ipToInt(ip);
+      if (n < SERVICE_NET || n >= SERVICE_NET + SERVICE_SIZE) {
+        errors.push({
+          type: "FieldValueInvalid",
+          field: "spec.clusterIPs",
+          message: `Invalid value: ${value}: failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`,
+        });
+      } else if (used.ips.has(ip)) {
+        errors.push({
+          type: "FieldValueInvalid",
+          field: "spec.clusterIPs",
+          message: `Invalid value: ${value}: failed to allocate IP ${ip}: provided IP is already allocated`,
+        });
+      }
+    }
+    spec.clusterIPs = [ip];
+  } else if (spec.clusterIP === "None") {
+    spec.clusterIPs = ["None"];
+  }
+
+  const wantsNodePorts = type === "NodePort" || type === "LoadBalancer";
+  const taken = new Set(used.ports);
+  (spec.ports ?? []).forEach((p, i) => {
+    if (!wantsNodePorts) {
+      delete p.nodePort;
+      return;
+    }
+    const field = `spec.ports[${i}].nodePort`;
+    if (p.nodePort === undefined || p.nodePort === 0) {
+      // Keep the port an update did not mention.
+      const previous = oldSpec.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
+      if (previous && !taken.has(previous)) {
+        p.nodePort = previous;
+      } else {
+        let port: number;
+        do port = ctx.rng.int(NODE_PORT_MIN, NODE_PORT_MAX);
+        while (taken.has(port));
+        p.nodePort = port;
+      }
+    } else if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
+      errors.push({
+        type: "FieldValueInvalid",
+        field,
+        message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+      });
+    } else if (taken.has(p.nodePort)) {
+      errors.push({ type: "FieldValueInvalid", field, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
+    }
+    if (p.nodePort) taken.add(p.nodePort);
+  });
+  return errors;
+}

@@ -1,0 +1,63 @@
+// Forwarding /s/<id>/… to the sandbox's Durable Object, and what the Worker answers itself
+// (the kubeconfig, and the console page for browsers).
+import type { Env } from "../env";
+import { jsonResponse } from "../api/negotiate";
+import { PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/internal";
+import { isReadOnlyId, isSandboxId } from "./ids";
+import { findSandbox, findSandboxByReadOnlyId } from "./sandbox-rows";
+import { kubeconfigYaml } from "./kubeconfig";
+
+function notFoundStatus(id: string): Response {
+  return jsonResponse(
+    { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `sandbox "${id}" not found`, reason: "NotFound", details: { name: id, kind: "sandboxes" }, code: 404 },
+    404,
+  );
+}
+
+export function sandboxStub(env: Env, id: string): DurableObjectStub {
+  return env.SANDBOX.get(env.SANDBOX.idFromName(id));
+}
+
+/** Sends a request to a sandbox's Durable Object with the trusted headers set (and client copies removed). */
+export function toSandbox(env: Env, request: Request, sandboxId: string, opts: { prefix: string; readOnly: boolean }): Promise<Response> {
+  const headers = new Headers(request.headers);
+  headers.delete(SANDBOX_HEADER);
+  headers.delete(READ_ONLY_HEADER);
+  headers.delete(PREFIX_HEADER);
+  headers.set(SANDBOX_HEADER, sandboxId);
+  headers.set(PREFIX_HEADER, opts.prefix);
+  if (opts.readOnly) headers.set(READ_ONLY_HEADER, "1");
+  return sandboxStub(env, sandboxId).fetch(new Request(request, { headers }));
+}
+
+function wantsHtml(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").includes("text/html");
+}
+
+export async function forwardToSandbox(env: Env, request: Request, id: string): Promise<Response> {
+  let sandboxId: string;
+  let readOnly = false;
+  if (isSandboxId(id)) {
+    sandboxId = id;
+  } else if (isReadOnlyId(id)) {
+    const row = await findSandboxByReadOnlyId(env, id);
+    if (!row) return notFoundStatus(id);
+    sandboxId = row.id;
+    readOnly = true;
+  } else {
+    return notFoundStatus(id);
+  }
+  const url = new URL(request.url);
+  const prefix = `/s/${id}`;
+  const rest = url.pathname.slice(prefix.length);
+
+  if (rest === "/kubeconfig" && request.method === "GET") {
+    const row = await findSandbox(env, sandboxId);
+    if (!row) return notFoundStatus(id);
+    return new Response(kubeconfigYaml(url.origin, id), { headers: { "content-type": "application/yaml; charset=utf-8" } });
+  }
+  if ((rest === "" || rest === "/") && request.method === "GET" && wantsHtml(request)) {
+    return env.ASSETS.fetch(new Request(new URL("/console.html", url.origin), request));
+  }
+  return toSandbox(env, request, sandboxId, { prefix, readOnly });
+}

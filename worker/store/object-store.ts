@@ -1,0 +1,260 @@
+// The object store of one sandbox: every object cached in memory, D1 as the system of record.
+// A change is applied to the cache and announced to watchers only after its D1 batch succeeded,
+// so an acknowledged write is always durable and a failed one leaves nothing behind.
+import { and, eq, sql } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { KubeObject } from "../resources/types";
+import { objects, sandboxes } from "./schema";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface StoreEvent {
+  type: WatchEventType;
+  /** Storage key of the resource (`/pods`, `apps/deployments`). */
+  resource: string;
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export type Change =
+  | { type: "put"; resource: string; object: KubeObject }
+  | { type: "delete"; resource: string; object: KubeObject };
+
+export type Listener = (event: StoreEvent) => void;
+
+/** How many past events are kept for watch replay; older resourceVersions answer 410 Gone. */
+const HISTORY_LIMIT = 5000;
+
+function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export type SandboxRow = typeof sandboxes.$inferSelect;
+
+export interface CommitExtra {
+  clock?: string;
+  rngState?: number;
+  /** Creates the sandbox row in the same batch (a new sandbox and its bootstrap objects are one write). */
+  createRow?: Omit<typeof sandboxes.$inferInsert, "id">;
+}
+
+export class ObjectStore {
+  private readonly db: DrizzleD1Database;
+  private readonly cache = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<Listener>();
+  private lock: Promise<unknown> = Promise.resolve();
+  /** Last resourceVersion handed out. */
+  private rv = 0;
+  /** Oldest resourceVersion a watch can start from (events after it are all in `history`). */
+  private historyStart = 0;
+
+  constructor(
+    d1: D1Database,
+    readonly sandboxId: string,
+  ) {
+    this.db = drizzle(d1);
+  }
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** Loads the sandbox row and every object; undefined when the sandbox does not exist. */
+  async load(): Promise<SandboxRow | undefined> {
+    const rows = await this.db.select().from(sandboxes).where(eq(sandboxes.id, this.sandboxId));
+    const row = rows[0];
+    if (!row) return undefined;
+    const all = await this.db.select().from(objects).where(eq(objects.sandboxId, this.sandboxId));
+    this.cache.clear();
+    for (const o of all) this.bucket(o.resource).set(objectKey(o.namespace, o.name), JSON.parse(o.body) as KubeObject);
+    this.rv = row.resourceVersion;
+    this.historyStart = this.rv;
+    this.history.length = 0;
+    return row;
+  }
+
+  /** Runs `fn` with writes serialized: reads inside see every earlier write, and no other write interleaves. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  get(resource: string, namespace: string, name: string): KubeObject | undefined {
+    return this.cache.get(resource)?.get(objectKey(namespace, name));
+  }
+
+  /** Objects of a resource, in one namespace or all; sorted by namespace then name like etcd keys. */
+  list(resource: string, namespace?: string): KubeObject[] {
+    const bucket = this.cache.get(resource);
+    if (!bucket) return [];
+    const out: KubeObject[] = [];
+    for (const obj of bucket.values()) {
+      if (namespace === undefined || (obj.metadata.namespace ?? "") === namespace) out.push(obj);
+    }
+    return out.sort((a, b) => {
+      const an = a.metadata.namespace ?? "";
+      const bn = b.metadata.namespace ?? "";
+      if (an !== bn) return an < bn ? -1 : 1;
+      const a1 = a.metadata.name ?? "";
+      const b1 = b.metadata.name ?? "";
+      return a1 < b1 ? -1 : a1 > b1 ? 1 : 0;
+    });
+  }
+
+  /** Every resource key with at least one object. */
+  resources(): string[] {
+    return [...this.cache.keys()].filter((k) => (this.cache.get(k)?.size ?? 0) > 0);
+  }
+
+  countAll(): number {
+    let n = 0;
+    for (const b of this.cache.values()) n += b.size;
+    return n;
+  }
+
+  /**
+   * Commits changes as one D1 batch. Each put gets the next resourceVersion (written into the object);
+   * extra statements (sandbox state) ride in the same batch. Returns the stored objects.
+   */
+  async commit(changes: Change[], extra: CommitExtra = {}): Promise<KubeObject[]> {
+    if (changes.length === 0 && extra.clock === undefined && extra.rngState === undefined && !extra.createRow) return [];
+    let rv = this.rv;
+    const stored: { change: Change; object: KubeObject; rv: number }[] = [];
+    for (const change of changes) {
+      rv += 1;
+      const object =
+        change.type === "put"
+          ? { ...change.object, metadata: { ...change.object.metadata, resourceVersion: String(rv) } }
+          : change.object;
+      stored.push({ change, object, rv });
+    }
+    const statements: BatchItem<"sqlite">[] = [];
+    if (extra.createRow) statements.push(this.db.insert(sandboxes).values({ ...extra.createRow, id: this.sandboxId }));
+    for (const { change, object, rv: objRv } of stored) {
+      const ns = object.metadata.namespace ?? "";
+      const name = object.metadata.name ?? "";
+      if (change.type === "put") {
+        const row = {
+          sandboxId: this.sandboxId,
+          resource: change.resource,
+          namespace: ns,
+          name,
+          uid: object.metadata.uid ?? "",
+          resourceVersion: objRv,
+          body: JSON.stringify(object),
+        };
+        statements.push(
+          this.db
+            .insert(objects)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [objects.sandboxId, objects.resource, objects.namespace, objects.name],
+              set: { uid: row.uid, resourceVersion: row.resourceVersion, body: row.body },
+            }),
+        );
+      } else {
+        statements.push(
+          this.db
+            .delete(objects)
+            .where(
+              and(
+                eq(objects.sandboxId, this.sandboxId),
+                eq(objects.resource, change.resource),
+                eq(objects.namespace, ns),
+                eq(objects.name, name),
+              ),
+            ),
+        );
+      }
+    }
+    const set: { resourceVersion: number; clock?: string; rngState?: number } = { resourceVersion: rv };
+    if (extra.clock !== undefined) set.clock = extra.clock;
+    if (extra.rngState !== undefined) set.rngState = extra.rngState;
+    statements.push(this.db.update(sandboxes).set(set).where(eq(sandboxes.id, this.sandboxId)));
+    await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+
+    // Durable now: apply to the cache and tell watchers.
+    this.rv = rv;
+    const out: KubeObject[] = [];
+    for (const { change, object, rv: objRv } of stored) {
+      const key = objectKey(object.metadata.namespace ?? "", object.metadata.name ?? "");
+      const bucket = this.bucket(change.resource);
+      let type: WatchEventType;
+      if (change.type === "put") {
+        type = bucket.has(key) ? "MODIFIED" : "ADDED";
+        bucket.set(key, object);
+      } else {
+        type = "DELETED";
+        bucket.delete(key);
+      }
+      out.push(object);
+      const event: StoreEvent = {
+        type,
+        resource: change.resource,
+        // A deletion event carries the object at a new resourceVersion, as upstream does.
+        object: change.type === "delete" ? { ...object, metadata: { ...object.metadata, resourceVersion: String(objRv) } } : object,
+        resourceVersion: objRv,
+      };
+      this.history.push(event);
+      for (const l of this.listeners) l(event);
+    }
+    if (this.history.length > HISTORY_LIMIT) {
+      const drop = this.history.length - HISTORY_LIMIT;
+      this.historyStart = this.history[drop - 1].resourceVersion;
+      this.history.splice(0, drop);
+    }
+    return out;
+  }
+
+  /**
+   * Events after `fromRv`, or undefined when they are no longer all in history (the caller answers 410).
+   */
+  eventsSince(fromRv: number): StoreEvent[] | undefined {
+    if (fromRv < this.historyStart) return undefined;
+    return this.history.filter((e) => e.resourceVersion > fromRv);
+  }
+
+  get oldestWatchableVersion(): number {
+    return this.historyStart;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get watcherCount(): number {
+    return this.listeners.size;
+  }
+
+  private bucket(resource: string): Map<string, KubeObject> {
+    let b = this.cache.get(resource);
+    if (!b) this.cache.set(resource, (b = new Map()));
+    return b;
+  }
+
+  /** Copies the sandbox row and every object to a new sandbox id, in one batch. */
+  async forkTo(row: { id: string; readOnlyId: string; ownerTokenHash: string; createdAt: number }): Promise<void> {
+    const d1 = this.db;
+    await d1.batch([
+      d1.run(sql`INSERT INTO sandboxes (id, read_only_id, owner_token_hash, created_at, forked_from, options, resource_version, clock, rng_state)
+        SELECT ${row.id}, ${row.readOnlyId}, ${row.ownerTokenHash}, ${row.createdAt}, id, options, resource_version, clock, rng_state
+        FROM sandboxes WHERE id = ${this.sandboxId}`),
+      d1.run(sql`INSERT INTO objects (sandbox_id, resource, namespace, name, uid, resource_version, body)
+        SELECT ${row.id}, resource, namespace, name, uid, resource_version, body FROM objects WHERE sandbox_id = ${this.sandboxId}`),
+    ]);
+  }
+
+  /** Removes the sandbox and all its objects from D1 and forgets the cache. */
+  async destroy(): Promise<void> {
+    await this.db.batch([
+      this.db.delete(objects).where(eq(objects.sandboxId, this.sandboxId)),
+      this.db.delete(sandboxes).where(eq(sandboxes.id, this.sandboxId)),
+    ]);
+    this.cache.clear();
+    this.history.length = 0;
+  }
+}
