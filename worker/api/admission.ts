@@ -4,7 +4,7 @@ import { NAME_SUFFIX_ALPHABET } from "../sandbox/rng";
 import { gvkKey, type ResourceType } from "../resources/registry";
 import { GENERATION_KINDS, STATUS_RESET_ON_CREATE, strategies, type StrategyContext } from "../resources/strategy";
 import type { FieldError, KubeObject } from "../resources/types";
-import { applyDefaults, finalizeJobSelector, validateCreate, validateName, validateUpdate } from "../resources/validation";
+import { applyDefaults, decodeError, finalizeJobSelector, prepareUpdate, validateCreate, validateName, validateUpdate } from "../resources/validation";
 import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
@@ -62,7 +62,7 @@ function nameErrors(t: ResourceType, obj: KubeObject): FieldError[] {
   if (!name) {
     return [{ type: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }];
   }
-  return validateName(gvkKey(t), name).map((m) => ({ type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": ${m}` }));
+  return validateName(gvkKey(t), name).map((m: string) => ({ type: "FieldValueInvalid", field: "metadata.name", message: `Invalid value: "${name}": ${m}` }));
 }
 
 /** Prepares a new object for storage; throws 422 with every validation error. */
@@ -72,6 +72,8 @@ export function admitCreate(ctx: ApiContext, t: ResourceType, obj: KubeObject): 
   const meta = obj.metadata;
   obj.apiVersion = t.group ? `${t.group}/${t.version}` : t.version;
   obj.kind = t.kind;
+  const undecodable = decodeError(key, obj);
+  if (undecodable) throw badRequest(undecodable);
   const errors = nameErrors(t, obj);
   if (errors.length) throw invalid(t.group, t.kind, meta.name ?? meta.generateName ?? "", errors);
 
@@ -155,7 +157,10 @@ export function admitUpdate(
     else next.status = structuredClone(old.status);
   }
 
+  const undecodable = decodeError(key, next);
+  if (undecodable) throw badRequest(undecodable);
   applyDefaults(key, next);
+  if (opts.subresource !== "finalize") prepareUpdate(key, next, old);
   if (GENERATION_KINDS.has(key)) {
     const gen = old.metadata.generation ?? 1;
     next.metadata.generation = opts.subresource !== "status" && !deepEqual(specOf(t, next), specOf(t, old)) ? gen + 1 : gen;

@@ -64,7 +64,7 @@ export function parseYaml(text: string): unknown {
 }
 
 /** Decodes an object body (create/update) by its content type. */
-export function decodeObject(contentType: string, bytes: Uint8Array): KubeObject {
+export function decodeObject(contentType: string, bytes: Uint8Array, expected?: { apiVersion: string; kind: string }): KubeObject {
   let value: unknown;
   switch (contentType) {
     case "":
@@ -75,7 +75,7 @@ export function decodeObject(contentType: string, bytes: Uint8Array): KubeObject
       value = parseYaml(new TextDecoder().decode(bytes));
       break;
     case "application/vnd.kubernetes.protobuf":
-      return decodeKubeProtobuf(bytes);
+      return decodeKubeProtobuf(bytes, expected);
     default:
       throw unsupportedMediaType(contentType, OBJECT_MEDIA_TYPES);
   }

@@ -4,7 +4,7 @@ import { defaultPrinter, printers } from "../resources/printers";
 import type { KubeObject, TableCell } from "../resources/types";
 import type { ApiContext } from "./context";
 import type { TableRequest } from "./negotiate";
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "./selectors";
+import { checkFieldSelector, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "./selectors";
 import { badRequest, expired, notFound } from "./status";
 
 export interface ListOptions {
@@ -32,8 +32,9 @@ export function listOptions(url: URL): ListOptions {
 /** A filter for objects of one kind built from label and field selector strings. */
 export function objectFilter(t: ResourceType, opts: ListOptions): (o: KubeObject) => boolean {
   const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
-  const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined;
   const key = gvkKey(t);
+  // An unsupported field label is an error even when nothing would be listed.
+  const fields = opts.fieldSelector ? checkFieldSelector(parseFieldSelector(opts.fieldSelector), key) : undefined;
   return (o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, key, o));
 }
 

@@ -12,7 +12,7 @@ import {
   wantsAggregated,
 } from "./discovery";
 import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
-import { openapiDocument, openapiHash, openapiIndex } from "./openapi";
+import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./openapi";
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
 import { parseApiPath, type ResourceRequest } from "./request-info";
 import { scaleOf, writeScale } from "./scale";
@@ -59,14 +59,11 @@ async function route(ctx: ApiContext, request: Request, path: string): Promise<R
     case "/openapi/v3/":
       return jsonResponse(openapiIndex(), 200, { "cache-control": "no-cache, private" });
   }
-  if (path.startsWith("/openapi/v3/")) {
-    const gv = path.slice("/openapi/v3/".length);
-    const doc = openapiDocument(gv);
-    if (!doc) return pageNotFound();
-    const hash = openapiHash(gv);
-    const cache = url.searchParams.get("hash") && url.searchParams.get("hash") === hash ? "public, immutable" : "no-cache, private";
-    return jsonResponse(doc, 200, { "cache-control": cache, etag: `"${hash}"` });
+  if (path === "/openapi/v2" || path === "/openapi/v2/") {
+    const v2 = openapiV2(request.headers.get("accept"));
+    return new Response(v2.body, { headers: { "content-type": v2.contentType } });
   }
+  if (path.startsWith("/openapi/v3/")) return openapiV3Document(ctx, url, path.slice("/openapi/v3/".length));
 
   const api = parseApiPath(path);
   const accept = request.headers.get("accept");
@@ -90,6 +87,25 @@ async function route(ctx: ApiContext, request: Request, path: string): Promise<R
     case "resource":
       return resourceRoute(ctx, request, url, api);
   }
+}
+
+function openapiV3Document(ctx: ApiContext, url: URL, gv: string): Response {
+  const doc = openapiDocumentJSON(gv);
+  const hash = openapiHash(gv);
+  if (doc === undefined || hash === undefined) return pageNotFound();
+  const asked = url.searchParams.get("hash");
+  if (asked && asked !== hash) {
+    // A client holding an index from before a deploy: send it to the current document.
+    return new Response(null, { status: 301, headers: { location: `${ctx.prefix}/openapi/v3/${gv}?hash=${hash}` } });
+  }
+  const headers: Record<string, string> = { "content-type": "application/json", etag: `"${hash}"`, vary: "Accept" };
+  if (asked) {
+    headers["cache-control"] = "public, immutable";
+    headers.expires = new Date(Date.now() + 365 * 86400_000).toUTCString();
+  } else {
+    headers["cache-control"] = "no-cache";
+  }
+  return new Response(doc, { headers });
 }
 
 function writeResponse(r: WriteResult): Response {

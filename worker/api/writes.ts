@@ -105,7 +105,7 @@ export async function createFromRequest(
 ): Promise<WriteResult> {
   guardReadOnly(ctx, t, "");
   const body = await readBody(request, ctx.maxBodyBytes);
-  const obj = decodeObject(mediaType(request), body);
+  const obj = decodeObject(mediaType(request), body, { apiVersion: apiVersionOf(t), kind: t.kind });
   const warnings = checkUnknownFields(t, obj, params);
   return ctx.store.exclusive(() => createObject(ctx, t, namespace, obj, params, warnings));
 }
@@ -141,7 +141,7 @@ export async function updateFromRequest(
 ): Promise<WriteResult> {
   guardReadOnly(ctx, t, name);
   const body = await readBody(request, ctx.maxBodyBytes);
-  const obj = decodeObject(mediaType(request), body);
+  const obj = decodeObject(mediaType(request), body, { apiVersion: apiVersionOf(t), kind: t.kind });
   const warnings = checkUnknownFields(t, obj, params);
   checkTypeMeta(t, obj);
   return ctx.store.exclusive(async () => {
