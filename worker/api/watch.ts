@@ -108,7 +108,8 @@ export function startWatch(
 
   return new Response(readable, {
     status: 200,
-    headers: { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" },
+    // Compression would buffer the stream; `identity` and `no-transform` keep every event flowing at once.
+    headers: { "content-type": "application/json", "cache-control": "no-cache, private, no-transform", "content-encoding": "identity" },
   });
 }
 
