@@ -21,16 +21,11 @@ function specOf(t: ResourceType, obj: KubeObject): unknown {
 }
 
 /** Checks that the namespace exists and accepts new content. */
-export function checkNamespaceForCreate(ctx: ApiContext, namespace: string): void {
+export function checkNamespaceForCreate(ctx: ApiContext, t: ResourceType, namespace: string, name: string): void {
   const ns = ctx.store.get("/namespaces", "", namespace);
   if (!ns) throw notFound("", "namespaces", namespace);
   if (ns.metadata.deletionTimestamp) {
-    throw forbidden(
-      "",
-      "",
-      "",
-      `unable to create new content in namespace ${namespace} because it is being terminated`,
-    );
+    throw forbidden(t.group, t.resource, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
   }
 }
 

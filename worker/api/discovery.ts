@@ -1,17 +1,29 @@
 // Discovery documents: aggregated (apidiscovery.k8s.io/v2) and the legacy APIVersions/APIGroupList/APIResourceList.
 import { apiVersionOf, groupVersions, subresourcesOf, type ResourceType } from "../resources/registry";
 
-export const AGGREGATED_DISCOVERY_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+export type AggregatedVersion = "v2" | "v2beta1";
 
-export function wantsAggregated(accept: string | null): boolean {
-  if (!accept) return false;
-  // The first clause the client prefers decides; kubectl lists the aggregated form first.
+export function aggregatedDiscoveryType(version: AggregatedVersion): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
+/**
+ * The aggregated discovery version the client prefers, or undefined for legacy discovery. The first
+ * clause the server can serve decides: kubectl 1.30+ asks for v2 then v2beta1, 1.27–1.29 only for v2beta1
+ * (a 1.32 apiserver still serves both).
+ */
+export function wantsAggregated(accept: string | null): AggregatedVersion | undefined {
+  if (!accept) return undefined;
   for (const clause of accept.split(",")) {
-    const c = clause.replace(/\s+/g, "");
-    if (c.includes("as=APIGroupDiscoveryList") && c.includes("g=apidiscovery.k8s.io") && c.includes("v=v2")) return true;
-    if (c.startsWith("application/json") && !c.includes("as=")) return false;
+    const [type, ...rest] = clause.split(";").map((p) => p.trim());
+    const params = new Map(rest.map((p) => [p.slice(0, p.indexOf("=")).trim(), p.slice(p.indexOf("=") + 1).trim()] as const));
+    if (type !== "application/json" && type !== "*/*" && type !== "application/*") continue;
+    if (!params.has("as")) return undefined;
+    if (params.get("g") !== "apidiscovery.k8s.io" || params.get("as") !== "APIGroupDiscoveryList") continue;
+    const v = params.get("v");
+    if (v === "v2" || v === "v2beta1") return v;
   }
-  return false;
+  return undefined;
 }
 
 function aggregatedResource(t: ResourceType): unknown {
@@ -36,7 +48,7 @@ function aggregatedResource(t: ResourceType): unknown {
 }
 
 /** `/api` (legacy: core only) or `/apis` (every named group), aggregated. */
-export function aggregatedDiscovery(core: boolean): unknown {
+export function aggregatedDiscovery(core: boolean, version: AggregatedVersion = "v2"): unknown {
   const byGroup = new Map<string, { group: string; versions: { version: string; types: ResourceType[] }[] }>();
   for (const gv of groupVersions()) {
     if ((gv.group === "") !== core) continue;
@@ -46,7 +58,7 @@ export function aggregatedDiscovery(core: boolean): unknown {
   }
   return {
     kind: "APIGroupDiscoveryList",
-    apiVersion: "apidiscovery.k8s.io/v2",
+    apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
     items: [...byGroup.values()].map((g) => ({
       metadata: g.group ? { name: g.group, creationTimestamp: null } : { creationTimestamp: null },

@@ -3,7 +3,7 @@ import { findResource, preferredVersion, type ResourceType } from "../resources/
 import type { ApiContext } from "./context";
 import {
   aggregatedDiscovery,
-  AGGREGATED_DISCOVERY_TYPE,
+  aggregatedDiscoveryType,
   apiResourceList,
   legacyApiGroup,
   legacyApiGroupList,
@@ -16,7 +16,7 @@ import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./ope
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
 import { parseApiPath, type ResourceRequest } from "./request-info";
 import { scaleOf, writeScale } from "./scale";
-import { KubeError, methodNotAllowed, notFound } from "./status";
+import { forbidden, KubeError, methodNotAllowed, notFound } from "./status";
 import { startWatch, watchParams } from "./watch";
 import {
   createFromRequest,
@@ -70,8 +70,13 @@ async function route(ctx: ApiContext, request: Request, path: string): Promise<R
   switch (api.type) {
     case "discovery-root":
       if (method !== "GET") throw methodNotAllowed();
-      if (wantsAggregated(accept)) {
-        return new Response(JSON.stringify(aggregatedDiscovery(api.legacy)), { headers: { "content-type": AGGREGATED_DISCOVERY_TYPE } });
+      {
+        const aggregated = wantsAggregated(accept);
+        if (aggregated) {
+          return new Response(JSON.stringify(aggregatedDiscovery(api.legacy, aggregated)), {
+            headers: { "content-type": aggregatedDiscoveryType(aggregated), vary: "Accept" },
+          });
+        }
       }
       return jsonResponse(api.legacy ? legacyApiVersions(url.host) : legacyApiGroupList());
     case "discovery-group": {
@@ -112,8 +117,14 @@ function writeResponse(r: WriteResult): Response {
   return jsonResponse(r.body, r.status, warningHeaders(r.warnings));
 }
 
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 async function resourceRoute(ctx: ApiContext, request: Request, url: URL, req: ResourceRequest): Promise<Response> {
   const t = findResource(req.group, req.version, req.resource);
+  // A read-only link refuses every change, whatever it addresses.
+  if (ctx.readOnly && !READ_METHODS.has(request.method)) {
+    throw forbidden(req.group, req.resource, req.name ?? "", "this is a read-only link to the sandbox; it cannot make changes");
+  }
   if (!t) {
     return pageNotFound();
   }

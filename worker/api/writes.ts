@@ -86,7 +86,7 @@ export async function createObject(
   guardReadOnly(ctx, t, obj.metadata.name ?? "");
   checkTypeMeta(t, obj);
   resolveIdentity(ctx, t, obj, namespace);
-  if (t.namespaced) checkNamespaceForCreate(ctx, obj.metadata.namespace ?? "");
+  if (t.namespaced) checkNamespaceForCreate(ctx, t, obj.metadata.namespace ?? "", obj.metadata.name ?? "");
   if (obj.metadata.name && ctx.store.get(storageKey(t), obj.metadata.namespace ?? "", obj.metadata.name)) {
     throw alreadyExists(t.group, t.resource, obj.metadata.name);
   }
@@ -210,7 +210,7 @@ export async function patchFromRequest(
         if (subresource) throw notFound(t.group, t.resource, name);
         const created = serverSideApply(undefined, { ...applied, metadata: { ...applied.metadata, name } }, { manager: params.fieldManager, force: params.force, now, gvkKey: gvkKey(t) });
         resolveIdentity(ctx, t, created, namespace);
-        if (t.namespaced) checkNamespaceForCreate(ctx, ns);
+        if (t.namespaced) checkNamespaceForCreate(ctx, t, ns, name);
         const admitted = admitCreate(ctx, t, created);
         const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
         return { status: 201, body: stored, warnings };

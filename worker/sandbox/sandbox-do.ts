@@ -47,7 +47,10 @@ export class Sandbox extends DurableObject<Env> {
       if (!loaded) return sandboxNotFound(id);
       const prefix = request.headers.get(PREFIX_HEADER) ?? "";
       const path = url.pathname.slice(prefix.length) || "/";
-      return await handleApi(this.apiContext(loaded, request, prefix), request, path);
+      const response = await handleApi(this.apiContext(loaded, request, prefix), request, path);
+      // A request refused before its body was read: drain it, so the sender is not left writing into nothing.
+      if (request.body && !request.bodyUsed) await request.body.cancel().catch(() => undefined);
+      return response;
     } catch (e) {
       if (e instanceof KubeError) return statusResponse(e);
       throw e;

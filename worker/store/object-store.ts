@@ -1,7 +1,7 @@
 // The object store of one sandbox: every object cached in memory, D1 as the system of record.
 // A change is applied to the cache and announced to watchers only after its D1 batch succeeded,
 // so an acknowledged write is always durable and a failed one leaves nothing behind.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { KubeObject } from "../resources/types";
@@ -51,7 +51,7 @@ export class ObjectStore {
   private historyStart = 0;
 
   constructor(
-    d1: D1Database,
+    private readonly d1: D1Database,
     readonly sandboxId: string,
   ) {
     this.db = drizzle(d1);
@@ -238,13 +238,20 @@ export class ObjectStore {
 
   /** Copies the sandbox row and every object to a new sandbox id, in one batch. */
   async forkTo(row: { id: string; readOnlyId: string; ownerTokenHash: string; createdAt: number }): Promise<void> {
-    const d1 = this.db;
-    await d1.batch([
-      d1.run(sql`INSERT INTO sandboxes (id, read_only_id, owner_token_hash, created_at, forked_from, options, resource_version, clock, rng_state)
-        SELECT ${row.id}, ${row.readOnlyId}, ${row.ownerTokenHash}, ${row.createdAt}, id, options, resource_version, clock, rng_state
-        FROM sandboxes WHERE id = ${this.sandboxId}`),
-      d1.run(sql`INSERT INTO objects (sandbox_id, resource, namespace, name, uid, resource_version, body)
-        SELECT ${row.id}, resource, namespace, name, uid, resource_version, body FROM objects WHERE sandbox_id = ${this.sandboxId}`),
+    // Two set-based statements: the copy costs no per-object round trips however large the sandbox.
+    await this.d1.batch([
+      this.d1
+        .prepare(
+          `INSERT INTO sandboxes (id, read_only_id, owner_token_hash, created_at, forked_from, options, resource_version, clock, rng_state)
+           SELECT ?, ?, ?, ?, id, options, resource_version, clock, rng_state FROM sandboxes WHERE id = ?`,
+        )
+        .bind(row.id, row.readOnlyId, row.ownerTokenHash, row.createdAt, this.sandboxId),
+      this.d1
+        .prepare(
+          `INSERT INTO objects (sandbox_id, resource, namespace, name, uid, resource_version, body)
+           SELECT ?, resource, namespace, name, uid, resource_version, body FROM objects WHERE sandbox_id = ?`,
+        )
+        .bind(row.id, this.sandboxId),
     ]);
   }
 

@@ -1,0 +1,168 @@
+import { SELF, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, clock, createSandbox, ORIGIN, pod } from "./helpers";
+
+describe("sandbox service", () => {
+  it("creates a sandbox with unguessable ids and the default cluster", async () => {
+    const sb = await createSandbox();
+    expect(sb.id).toMatch(/^[a-z2-7]{26}$/);
+    expect(sb.readOnlyId).toMatch(/^ro-[a-z2-7]{26}$/);
+    expect(sb.url).toBe(`${ORIGIN}/s/${sb.id}`);
+    expect(sb.kubeconfigUrl).toBe(`${ORIGIN}/s/${sb.id}/kubeconfig`);
+    expect(sb.ownerToken.length).toBeGreaterThanOrEqual(43);
+    const nodes = await api(sb.id, "GET", "/api/v1/nodes");
+    expect(nodes.json.items.map((n: any) => n.metadata.name)).toEqual(["k8s-master", "k8s-node1", "k8s-node2"]);
+    expect(nodes.json.items[0].spec.taints).toEqual([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]);
+    const ns = await api(sb.id, "GET", "/api/v1/namespaces");
+    expect(ns.json.items.map((n: any) => n.metadata.name)).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    const svc = await api(sb.id, "GET", "/api/v1/namespaces/default/services/kubernetes");
+    expect(svc.json.spec.clusterIP).toBe("10.96.0.1");
+    // The owner token is never stored in clear.
+    const row = await env.DB.prepare("SELECT owner_token_hash FROM sandboxes WHERE id = ?").bind(sb.id).first<{ owner_token_hash: string }>();
+    expect(row?.owner_token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row?.owner_token_hash).not.toContain(sb.ownerToken);
+  });
+
+  it("honours the node list of the create request", async () => {
+    const sb = await createSandbox({ nodes: [{ name: "cp", controlPlane: true }, { name: "w1", labels: { disk: "ssd" } }] });
+    const nodes = await api(sb.id, "GET", "/api/v1/nodes");
+    expect(nodes.json.items.map((n: any) => n.metadata.name)).toEqual(["cp", "w1"]);
+    expect(nodes.json.items[1].metadata.labels.disk).toBe("ssd");
+    expect(nodes.json.items[1].spec.taints).toBeUndefined();
+  });
+
+  it("rejects malformed create requests with 400", async () => {
+    for (const body of ['{"nodes": 3}', '{"nodes": []}', '{"nodes":[{"name":"Bad_Name"}]}', '{"nodes":[{"name":"a"},{"name":"a"}]}', "{not json", "[1]"]) {
+      const res = await SELF.fetch(`${ORIGIN}/api/sandboxes`, { method: "POST", body, headers: { "content-type": "application/json" } });
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBeTruthy();
+    }
+  });
+
+  it("serves a kubeconfig pointing at the sandbox URL", async () => {
+    const sb = await createSandbox();
+    const res = await SELF.fetch(sb.kubeconfigUrl);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`server: ${ORIGIN}/s/${sb.id}`);
+    expect(text).toContain("kind: Config");
+  });
+
+  it("reports info with clock and counts", async () => {
+    const sb = await createSandbox();
+    const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`);
+    const info = (await res.json()) as any;
+    expect(info.url).toBe(sb.url);
+    expect(info.readOnlyUrl).toBe(sb.readOnlyUrl);
+    expect(info.counts.nodes).toBe(3);
+    expect(info.clock.timeScale).toBe(1);
+    expect(info.clock.now).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it("answers 404 for unknown sandboxes, on the service and on the API", async () => {
+    const missing = "a".repeat(26);
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${missing}`)).status).toBe(404);
+    const res = await api(missing, "GET", "/api/v1/pods");
+    expect(res.status).toBe(404);
+    expect(res.json.kind).toBe("Status");
+    expect((await api("../etc", "GET", "/api")).status).toBe(404);
+  });
+
+  it("deletes only with the owner token", async () => {
+    const sb = await createSandbox();
+    const del = (auth?: string) =>
+      SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`, { method: "DELETE", headers: auth ? { authorization: auth } : {} });
+    expect((await del()).status).toBe(401);
+    expect((await del("Bearer wrong")).status).toBe(403);
+    expect((await api(sb.id, "GET", "/api/v1/nodes")).status).toBe(200);
+    expect((await del(`Bearer ${sb.ownerToken}`)).status).toBe(200);
+    expect((await api(sb.id, "GET", "/api/v1/nodes")).status).toBe(404);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM objects WHERE sandbox_id = ?").bind(sb.id).first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+  });
+
+  it("forks an independent copy of every object", async () => {
+    const sb = await createSandbox();
+    expect((await api(sb.id, "POST", "/api/v1/namespaces/default/pods", pod("before"))).status).toBe(201);
+    const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/fork`, { method: "POST" });
+    expect(res.status).toBe(201);
+    const fork = (await res.json()) as any;
+    expect(fork.id).not.toBe(sb.id);
+    expect(fork.forkedFrom).toBe(sb.id);
+    const original = await api(sb.id, "GET", "/api/v1/namespaces/default/pods/before");
+    const copied = await api(fork.id, "GET", "/api/v1/namespaces/default/pods/before");
+    expect(copied.json.metadata).toEqual(original.json.metadata);
+    // Changes on either side stay on that side.
+    await api(fork.id, "POST", "/api/v1/namespaces/default/pods", pod("only-in-fork"));
+    await api(sb.id, "DELETE", "/api/v1/namespaces/default/pods/before");
+    expect((await api(sb.id, "GET", "/api/v1/namespaces/default/pods/only-in-fork")).status).toBe(404);
+    expect((await api(fork.id, "GET", "/api/v1/namespaces/default/pods/before")).status).toBe(200);
+    // resourceVersions continue from where the original was.
+    const created = await api(fork.id, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "x" } });
+    expect(Number(created.json.metadata.resourceVersion)).toBeGreaterThan(Number(original.json.metadata.resourceVersion));
+  });
+
+  it("forks from a read-only link too", async () => {
+    const sb = await createSandbox();
+    const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.readOnlyId}/fork`, { method: "POST" });
+    expect(res.status).toBe(201);
+    const fork = (await res.json()) as any;
+    expect((await api(fork.id, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "mine" } })).status).toBe(201);
+  });
+
+  it("read-only links serve reads and refuse every change with 403", async () => {
+    const sb = await createSandbox();
+    await api(sb.id, "POST", "/api/v1/namespaces/default/pods", pod("p"));
+    const ro = sb.readOnlyId;
+    expect((await api(ro, "GET", "/api/v1/namespaces/default/pods/p")).status).toBe(200);
+    expect((await api(ro, "GET", "/api/v1/nodes")).status).toBe(200);
+    const attempts: [string, string, unknown, Record<string, string>?][] = [
+      ["POST", "/api/v1/namespaces/default/pods", pod("q")],
+      ["PUT", "/api/v1/namespaces/default/pods/p", pod("p")],
+      ["PATCH", "/api/v1/namespaces/default/pods/p", { metadata: { labels: { a: "b" } } }, { "content-type": "application/merge-patch+json" }],
+      ["DELETE", "/api/v1/namespaces/default/pods/p", undefined],
+      ["DELETE", "/api/v1/namespaces/default/pods", undefined],
+      ["PATCH", "/apis/apps/v1/namespaces/default/deployments/x/scale", { spec: { replicas: 2 } }, { "content-type": "application/merge-patch+json" }],
+    ];
+    for (const [method, path, body, headers] of attempts) {
+      const res = await api(ro, method, path, body, headers);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.json.reason).toBe("Forbidden");
+    }
+    expect((await api(sb.id, "GET", "/api/v1/namespaces/default/pods/p")).json.metadata.labels).toEqual({ app: "p" });
+    expect((await clock(ro, { advanceSeconds: 10 })).status).toBe(403);
+    // A client cannot make a read-only link writable by sending the internal headers itself.
+    const forged = await api(ro, "POST", "/api/v1/namespaces/default/pods", pod("forged"), { "x-kubeplay-read-only": "0", "x-kubeplay-sandbox": sb.id });
+    expect(forged.status).toBe(403);
+    const info = (await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${ro}`)).json()) as any;
+    expect(JSON.stringify(info)).not.toContain(sb.id);
+  });
+});
+
+describe("virtual clock", () => {
+  it("advances, pauses and scales virtual time", async () => {
+    const sb = await createSandbox();
+    const start = Date.parse((await clock(sb.id, { paused: true })).json.now);
+    const advanced = await clock(sb.id, { advanceSeconds: 3600 });
+    expect(advanced.status).toBe(200);
+    expect(Date.parse(advanced.json.now) - start).toBe(3600_000);
+    expect(advanced.json.paused).toBe(true);
+    // Objects created now are an hour older than wall time says, so AGE reads from virtual time.
+    await api(sb.id, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "later" } });
+    const cm = await api(sb.id, "GET", "/api/v1/namespaces/default/configmaps/later");
+    expect(Date.parse(cm.json.metadata.creationTimestamp)).toBe(Date.parse(advanced.json.now));
+    const table = await api(sb.id, "GET", "/api/v1/nodes", undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    expect(table.json.columnDefinitions[3].name).toBe("Age");
+    expect(table.json.rows[0].cells[3]).toBe("60m");
+    const scaled = await clock(sb.id, { timeScale: 60, paused: false });
+    expect(scaled.json.timeScale).toBe(60);
+    expect(scaled.json.paused).toBe(false);
+  });
+
+  it("rejects bad clock requests", async () => {
+    const sb = await createSandbox();
+    for (const body of [{ advanceSeconds: -1 }, { advanceSeconds: "10" }, { timeScale: 0 }, { paused: "yes" }]) {
+      expect((await clock(sb.id, body)).status, JSON.stringify(body)).toBe(400);
+    }
+  });
+});
