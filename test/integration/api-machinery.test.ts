@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../worker/sandbox/sandbox-do";
 import { api, createSandbox, deployment, pod } from "./helpers";
 
 const PODS = "/api/v1/namespaces/default/pods";
@@ -9,10 +10,10 @@ const TABLE = { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,applicatio
 
 /** Drops the Durable Object's in-memory state, as an eviction or restart would. */
 async function restart(id: string): Promise<void> {
-  const stub: DurableObjectStub = env.SANDBOX.get(env.SANDBOX.idFromName(id));
-  await runInDurableObject(stub as never, async (instance: any) => {
+  const stub = env.SANDBOX.get(env.SANDBOX.idFromName(id)) as unknown as DurableObjectStub<Sandbox>;
+  await runInDurableObject<Sandbox, void>(stub, async (instance) => {
     await instance.settle();
-    instance.loaded = undefined;
+    (instance as unknown as { loaded?: unknown }).loaded = undefined;
   });
 }
 

@@ -108,6 +108,11 @@ export class Sandbox extends DurableObject<Env> {
     switch (op) {
       case "info":
         return jsonResponse(this.info(loaded));
+      case "ping": {
+        // The cheapest round trip through the whole stack (Worker → DO → D1): the benchmarks' floor.
+        const row = await this.env.DB.prepare("SELECT 1 AS ok").first<{ ok: number }>();
+        return jsonResponse({ ok: row?.ok === 1 });
+      }
       case "clock":
         return this.setClock(loaded, body);
       case "fork":

@@ -98,6 +98,14 @@ sandboxRoutes.get("/:id", async (c) => {
   return c.json({ ...info, readOnly: false, ...links(origin, r.sandboxId, readOnlyId), forkUrl: `${origin}/api/sandboxes/${id}/fork` });
 });
 
+sandboxRoutes.get("/:id/ping", async (c) => {
+  const id = c.req.param("id");
+  if (!isSandboxId(id) && !isReadOnlyId(id)) return error(`sandbox "${id}" not found`, 404);
+  const sandboxId = isSandboxId(id) ? id : (await findSandboxByReadOnlyId(c.env, id))?.id;
+  if (!sandboxId) return error(`sandbox "${id}" not found`, 404);
+  return internalCall(c.env, sandboxId, "ping", "GET");
+});
+
 sandboxRoutes.delete("/:id", async (c) => {
   const id = c.req.param("id");
   if (!isSandboxId(id)) return error(`sandbox "${id}" not found`, 404);

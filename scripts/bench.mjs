@@ -1,0 +1,95 @@
+// `npm run bench`: API latency through `wrangler dev` on loopback, each figure next to the floor
+// (a trivial Worker → Durable Object → D1 read) measured in the same run. Writes bench/results/<date>.json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "./dev-server.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(fn) {
+  for (let i = 0; i < 10; i++) await fn(i); // warm-up
+  const times = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function expectOk(res) {
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+const pod = (name) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "bench" } }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+
+async function main() {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-"));
+  const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8797), persistTo });
+  try {
+    const sb = await (await fetch(`${server.url}/api/sandboxes`, { method: "POST" })).json();
+    const api = sb.url;
+    const json = { "content-type": "application/json" };
+    for (let i = 0; i < 100; i++) await expectOk(await fetch(`${api}/api/v1/namespaces/default/pods`, { method: "POST", headers: json, body: JSON.stringify(pod(`seed-${i}`)) }));
+    await expectOk(
+      await fetch(`${api}/apis/apps/v1/namespaces/default/deployments`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "nginx" }] } } } }),
+      }),
+    );
+
+    const results = {};
+    results.floor = await measure(async () => expectOk(await fetch(`${server.url}/api/sandboxes/${sb.id}/ping`)));
+    results["GET pod"] = await measure(async () => expectOk(await fetch(`${api}/api/v1/namespaces/default/pods/seed-1`)));
+    results["LIST 100 pods (Table)"] = await measure(async () =>
+      expectOk(await fetch(`${api}/api/v1/namespaces/default/pods?limit=500`, { headers: { accept: "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" } })),
+    );
+    results["CREATE pod"] = await measure(async (i) =>
+      expectOk(await fetch(`${api}/api/v1/namespaces/default/pods`, { method: "POST", headers: json, body: JSON.stringify(pod(`new-${i}-${Math.random().toString(36).slice(2, 7)}`)) })),
+    );
+    results["PATCH deployment"] = await measure(async (i) =>
+      expectOk(
+        await fetch(`${api}/apis/apps/v1/namespaces/default/deployments/web`, {
+          method: "PATCH",
+          headers: { "content-type": "application/strategic-merge-patch+json" },
+          body: JSON.stringify({ metadata: { labels: { round: String(i) } } }),
+        }),
+      ),
+    );
+
+    const floor = results.floor.p50;
+    const targets = { "GET pod": 1.5, "CREATE pod": 2, "PATCH deployment": 2 };
+    const rows = Object.entries(results).map(([name, r]) => ({
+      name,
+      p50: +r.p50.toFixed(2),
+      p99: +r.p99.toFixed(2),
+      ratio: +(r.p50 / floor).toFixed(2),
+      target: targets[name] ?? null,
+    }));
+    console.log(`\nkubeplay API benchmark — ${ROUNDS} sequential requests each, loopback, wrangler dev`);
+    console.log("operation".padEnd(24), "p50 ms".padStart(8), "p99 ms".padStart(8), "× floor".padStart(8), "target".padStart(8));
+    for (const r of rows) {
+      console.log(r.name.padEnd(24), String(r.p50).padStart(8), String(r.p99).padStart(8), String(r.ratio).padStart(8), (r.target ? `≤ ${r.target}` : "").padStart(8));
+    }
+    const outDir = path.join(root, "bench", "results");
+    mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `${new Date().toISOString().slice(0, 10)}.json`);
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows }, null, 2) + "\n");
+    console.log(`\nwritten ${path.relative(root, file)}`);
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+await main();
