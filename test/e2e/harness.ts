@@ -120,3 +120,11 @@ export function squash(s: string): string {
     .filter((l) => l !== "")
     .join("\n");
 }
+
+/** `squash`, with every age cell (`0s`, `5m3s`, `2d`, `<invalid>`) replaced by `AGE` so rows are stable. */
+export function table(s: string): string {
+  return squash(s)
+    .split("\n")
+    .map((l) => l.replace(/(?<=^| )(\d+[smhdy])+(?= |$)/g, "AGE").replace(/(?<=^| )<invalid>(?= |$)/g, "AGE"))
+    .join("\n");
+}

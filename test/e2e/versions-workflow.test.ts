@@ -6,7 +6,7 @@ import {
   kubectlBackground,
   kubectlOk,
   KUBECTL_VERSIONS,
-  squash,
+  table,
   writeFile,
   type KubectlOptions,
   type Sandbox,
@@ -106,6 +106,116 @@ describe.each(KUBECTL_VERSIONS)("kubectl %s", (version) => {
   });
 
   it("reads with get in every output format", () => {
-    expect(squash(ok(["get", "deployments"]))).toBe(["NAME READY UP-TO-DATE AVAILABLE AGE", "api 0/2 0 0 0s", "web 0/2 0 0 0s"].join("\n").replace(/0s/g, "AGE"));
+    expect(table(ok(["get", "deployments"]))).toBe(["NAME READY UP-TO-DATE AVAILABLE AGE", "api 0/2 0 0 AGE", "web 0/3 0 0 AGE"].join("\n"));
+    expect(table(ok(["get", "deploy", "api", "-o", "wide"]))).toBe(
+      ["NAME READY UP-TO-DATE AVAILABLE AGE CONTAINERS IMAGES SELECTOR", "api 0/2 0 0 AGE nginx nginx:1.27 app=api"].join("\n"),
+    );
+    expect(table(ok(["get", "configmaps", "-A", "--field-selector=metadata.name!=kube-root-ca.crt"]))).toBe(
+      ["NAMESPACE NAME DATA AGE", "default settings 1 AGE", "default ssa 1 AGE", "team flags 1 AGE"].join("\n"),
+    );
+    expect(table(ok(["get", "deploy", "api", "--show-labels"]))).toBe(
+      ["NAME READY UP-TO-DATE AVAILABLE AGE LABELS", "api 0/2 0 0 AGE app=api"].join("\n"),
+    );
+    expect(table(ok(["get", "ns"]))).toContain("team Active AGE");
+
+    const yaml = ok(["get", "configmap", "settings", "-o", "yaml"]);
+    expect(yaml).toMatch(/^apiVersion: v1\ndata:\n  color: blue\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "[0-9TZ:-]+"\n  name: settings\n  namespace: default\n  resourceVersion: "\d+"\n  uid: [0-9a-f-]{36}\n$/);
+    const json = JSON.parse(ok(["get", "configmap", "settings", "-o", "json"]));
+    expect(json).toMatchObject({ apiVersion: "v1", kind: "ConfigMap", data: { color: "blue" }, metadata: { name: "settings", namespace: "default" } });
+    expect(json.metadata.managedFields).toBeUndefined();
+    const list = JSON.parse(ok(["get", "deploy", "-o", "json"]));
+    expect(list.kind).toBe("List");
+    expect(list.items.map((d: { metadata: { name: string } }) => d.metadata.name)).toEqual(["api", "web"]);
+    expect(ok(["get", "deploy", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.replicas}{\"\\n\"}{end}"])).toBe("api=2\nweb=3\n");
+    expect(ok(["get", "deploy", "-o", "name"])).toBe("deployment.apps/api\ndeployment.apps/web\n");
+  });
+
+  it("watches a pod being created, labelled and deleted (get -w)", async () => {
+    expect(ok(["run", "before", "--image=nginx"])).toBe("pod/before created\n");
+    const watch = kubectlBackground(sb, ["get", "pods", "-w", "--output-watch-events"], { version });
+    try {
+      // The first rows come from the list; every later change arrives through the watch.
+      await watch.waitFor((o) => o.includes("before"));
+      expect(ok(["run", "watched", "--image=nginx"])).toBe("pod/watched created\n");
+      expect(ok(["label", "pod", "watched", "tier=web"])).toBe("pod/watched labeled\n");
+      expect(ok(["delete", "pod", "watched"])).toBe('pod "watched" deleted\n');
+      await watch.waitFor((o) => o.includes("DELETED"));
+    } finally {
+      await watch.stop();
+    }
+    expect(table(watch.output())).toBe(
+      [
+        "EVENT NAME READY STATUS RESTARTS AGE",
+        "ADDED before 0/1 Pending 0 AGE",
+        "ADDED watched 0/1 Pending 0 AGE",
+        "MODIFIED watched 0/1 Pending 0 AGE",
+        "DELETED watched 0/1 Pending 0 AGE",
+      ].join("\n"),
+    );
+    expect(watch.errors()).toBe("");
+  });
+
+  it("changes objects with label, annotate, scale, edit and diff", () => {
+    expect(ok(["label", "deploy", "api", "tier=backend"])).toBe("deployment.apps/api labeled\n");
+    expect(ok(["annotate", "deploy", "api", "owner=team-a"])).toBe("deployment.apps/api annotated\n");
+    expect(jsonpath(["deploy", "api"], "{.metadata.labels.tier} {.metadata.annotations.owner}")).toBe("backend team-a");
+    const relabel = run(["label", "deploy", "api", "tier=frontend"]);
+    expect(relabel.code).toBe(1);
+    expect(relabel.stderr).toBe("error: 'tier' already has a value (backend), and --overwrite is false\n");
+    expect(ok(["label", "deploy", "api", "tier-"])).toBe("deployment.apps/api unlabeled\n");
+    expect(ok(["annotate", "deploy", "api", "owner-"])).toBe("deployment.apps/api annotated\n");
+    expect(ok(["get", "deploy", "api", "-o", "yaml"])).not.toMatch(/owner|tier|annotations/);
+
+    expect(ok(["scale", "deploy", "api", "--replicas=4"])).toBe("deployment.apps/api scaled\n");
+    expect(jsonpath(["deploy", "api"], "{.spec.replicas}")).toBe("4");
+
+    expect(ok(["edit", "deploy", "api"], { env: { KUBE_EDITOR: "sed -i s/replicas:\\ 4/replicas:\\ 5/" } })).toBe("deployment.apps/api edited\n");
+    expect(ok(["edit", "configmap", "settings"], { env: { EDITOR: "sed -i s/color:\\ blue/color:\\ green/" } })).toBe("configmap/settings edited\n");
+    expect(jsonpath(["deploy", "api"], "{.spec.replicas}")).toBe("5");
+    expect(jsonpath(["configmap", "settings"], "{.data.color}")).toBe("green");
+    const unchanged = run(["edit", "deploy", "api"], { env: { KUBE_EDITOR: "true" } });
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.stderr).toBe("Edit cancelled, no changes made.\n");
+
+    const live = ok(["get", "deploy", "api", "-o", "yaml"]);
+    const generation = Number(/generation: (\d+)/.exec(live)?.[1]);
+    const changed = writeFile(sb, "api.yaml", live.replace("replicas: 5", "replicas: 6"));
+    const diff = run(["diff", "-f", changed]);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout.split("\n").filter((l) => /^[-+] /.test(l))).toEqual([
+      `-  generation: ${generation}`,
+      `+  generation: ${generation + 1}`,
+      "-  replicas: 5",
+      "+  replicas: 6",
+    ]);
+    // diff is a dry run: nothing changed.
+    expect(jsonpath(["deploy", "api"], "{.spec.replicas} {.metadata.generation}")).toBe(`5 ${generation}`);
+    const same = run(["diff", "-f", writeFile(sb, "same.yaml", live)]);
+    expect(same).toMatchObject({ code: 0, stdout: "" });
+  });
+
+  it("deletes objects and waits for them to go", () => {
+    expect(ok(["delete", "deploy", "api"])).toBe('deployment.apps "api" deleted\n');
+    expect(ok(["delete", "-f", `${sb.dir}/deploy.yaml`])).toBe('deployment.apps "web" deleted\n');
+    expect(ok(["delete", "secret", "creds", "configmap/ssa"])).toBe('secret "creds" deleted\nconfigmap "ssa" deleted\n');
+    const none = run(["get", "deploy"]);
+    expect(none).toMatchObject({ code: 0, stdout: "", stderr: "No resources found in default namespace.\n" });
+  });
+
+  it("explains fields, lists resource types and reports the server version", () => {
+    const explain = ok(["explain", "deployment.spec.strategy"]);
+    expect(explain).toContain("KIND:       Deployment\nVERSION:    v1\n\nFIELD: strategy <DeploymentStrategy>\n");
+    expect(explain).toContain("DESCRIPTION:\n    The deployment strategy to use to replace existing pods with new ones.\n");
+    expect(explain).toMatch(/rollingUpdate\t<RollingUpdateDeployment>\n    Rolling update config params. Present only if DeploymentStrategyType =\n    RollingUpdate./);
+
+    const resources = table(ok(["api-resources"])).split("\n");
+    expect(resources[0]).toBe("NAME SHORTNAMES APIVERSION NAMESPACED KIND");
+    expect(resources).toContain("pods po v1 true Pod");
+    expect(resources).toContain("deployments deploy apps/v1 true Deployment");
+    expect(resources).toContain("namespaces ns v1 false Namespace");
+
+    const v = ok(["version"]);
+    if (version === "1.27") expect(v).toContain('Server Version: version.Info{Major:"1", Minor:"32", GitVersion:"v1.32.3"');
+    else expect(lines(v)).toContain("Server Version: v1.32.3");
   });
 });

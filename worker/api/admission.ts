@@ -9,7 +9,10 @@ import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
 
-export function strategyContext(ctx: ApiContext): StrategyContext {
+/** What admission needs of a sandbox; the API and the controllers both provide it. */
+export type AdmissionContext = Pick<ApiContext, "store" | "rng" | "clock">;
+
+export function strategyContext(ctx: AdmissionContext): StrategyContext {
   return { store: ctx.store, rng: ctx.rng, now: ctx.clock.nowRfc3339() };
 }
 
@@ -21,7 +24,7 @@ function specOf(t: ResourceType, obj: KubeObject): unknown {
 }
 
 /** Checks that the namespace exists and accepts new content. */
-export function checkNamespaceForCreate(ctx: ApiContext, t: ResourceType, namespace: string, name: string): void {
+export function checkNamespaceForCreate(ctx: AdmissionContext, t: ResourceType, namespace: string, name: string): void {
   const ns = ctx.store.get("/namespaces", "", namespace);
   if (!ns) throw notFound("", "namespaces", namespace);
   if (ns.metadata.deletionTimestamp) {
@@ -30,7 +33,7 @@ export function checkNamespaceForCreate(ctx: ApiContext, t: ResourceType, namesp
 }
 
 /** Fills name from generateName, checks name and namespace against the request. */
-export function resolveIdentity(ctx: ApiContext, t: ResourceType, obj: KubeObject, pathNamespace: string | undefined): void {
+export function resolveIdentity(ctx: AdmissionContext, t: ResourceType, obj: KubeObject, pathNamespace: string | undefined): void {
   const meta = obj.metadata;
   if (t.namespaced) {
     if (meta.namespace && pathNamespace !== undefined && meta.namespace !== pathNamespace) {
@@ -61,7 +64,7 @@ function nameErrors(t: ResourceType, obj: KubeObject): FieldError[] {
 }
 
 /** Prepares a new object for storage; throws 422 with every validation error. */
-export function admitCreate(ctx: ApiContext, t: ResourceType, obj: KubeObject): KubeObject {
+export function admitCreate(ctx: AdmissionContext, t: ResourceType, obj: KubeObject): KubeObject {
   const key = gvkKey(t);
   const sctx = strategyContext(ctx);
   const meta = obj.metadata;
@@ -102,7 +105,7 @@ export interface UpdateOptions {
  * Returns undefined when the update changes nothing (no write, no new resourceVersion).
  */
 export function admitUpdate(
-  ctx: ApiContext,
+  ctx: AdmissionContext,
   t: ResourceType,
   old: KubeObject,
   next: KubeObject,

@@ -1,14 +1,40 @@
-// What a controller works with. Controllers read desired and observed state from the store and
-// return the writes that close the gap; the runner commits them in one batch.
-import type { SandboxClock } from "../sandbox/clock";
+// What a controller works with. A controller is one level-triggered pass over the cluster: it reads
+// desired and observed state through the runtime, and writes, records events and asks to be woken
+// at a later virtual time through it. The runtime commits a pass's writes as one batch.
+import type { DeleteOptions } from "../api/deletion";
+import type { ResourceType } from "../resources/registry";
+import type { KubeObject } from "../resources/types";
 import type { Rng } from "../sandbox/rng";
-import type { Change, ObjectStore } from "../store/object-store";
+import type { Change } from "../store/object-store";
+
+export type EventType = "Normal" | "Warning";
 
 export interface ControllerContext {
-  store: ObjectStore;
-  clock: SandboxClock;
+  /** Virtual now, epoch ms. */
+  now(): number;
+  /** Virtual now, RFC 3339 (second precision, as object timestamps are). */
+  nowRfc3339(): string;
   rng: Rng;
+
+  /** Reads see this pass's own earlier writes. */
+  get(resource: string, namespace: string, name: string): KubeObject | undefined;
+  list(resource: string, namespace?: string): KubeObject[];
+
+  /** Creates an object through admission (defaults, generateName, uid); undefined when admission refused it. */
+  create(t: ResourceType, obj: KubeObject): KubeObject | undefined;
+  /** Writes a new state of an existing object (spec/metadata; status is kept for kinds with a status subresource). */
+  update(t: ResourceType, next: KubeObject): KubeObject | undefined;
+  /** Writes only the status of an existing object. */
+  updateStatus(t: ResourceType, next: KubeObject): KubeObject | undefined;
+  delete(t: ResourceType, obj: KubeObject, opts?: DeleteOptions): void;
+  /** A raw change, for controllers that build the stored object themselves. */
+  emit(change: Change): void;
+
+  /** Records an Event about `involved` (aggregated with an identical earlier one, as the recorder does). */
+  event(involved: KubeObject, type: EventType, reason: string, message: string, component: string): void;
+  /** Asks for another pass when virtual time reaches `at` (epoch ms). */
+  requeueAt(at: number): void;
 }
 
-/** One level-triggered pass over the state; returns the changes to commit (empty when settled). */
-export type Controller = (ctx: ControllerContext) => Change[];
+/** One pass of one controller. */
+export type Controller = (ctx: ControllerContext) => void;

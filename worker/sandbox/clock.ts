@@ -53,6 +53,12 @@ export class SandboxClock {
     this.state.baseVirtual += ms;
   }
 
+  /** Moves virtual time forward to `virtualMs` (never backwards). */
+  advanceTo(virtualMs: number): void {
+    const now = this.now();
+    if (virtualMs > now) this.advance(virtualMs - now);
+  }
+
   setTimeScale(scale: number): void {
     this.rebase();
     this.state.timeScale = scale;

@@ -13,7 +13,7 @@ import { ObjectStore, type Change, type SandboxRow } from "../store/object-store
 import { bootstrapObjects, nodeConditions, type SandboxOptions } from "./bootstrap";
 import { SandboxClock, rfc3339 } from "./clock";
 import { Rng } from "./rng";
-import { reconcile } from "../controllers";
+import { Engine } from "./engine";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 
 /** Wall time: read here and nowhere else in simulation code. */
@@ -24,6 +24,7 @@ interface Loaded {
   clock: SandboxClock;
   rng: Rng;
   row: SandboxRow;
+  engine: Engine;
 }
 
 function seedFrom(id: string): number {
@@ -70,14 +71,52 @@ export class Sandbox extends DurableObject<Env> {
   }
 
   private reconciling?: Promise<unknown>;
+  /** Wall time the alarm is set for, as far as this instance knows. */
+  private alarmAt?: number | null;
 
   /** Lets the controllers react to a write, after it was answered (as upstream's do, asynchronously). */
   private scheduleReconcile(l: Loaded): void {
     if (this.reconciling) return;
     this.reconciling = l.store
-      .exclusive(() => reconcile({ store: l.store, clock: l.clock, rng: l.rng }))
+      .exclusive(() => this.reconcileNow(l))
       .catch((e) => console.error("reconcile failed", e))
       .finally(() => (this.reconciling = undefined));
+  }
+
+  /** Runs the controllers to a settled state and arms the alarm for the next wake-up. Holds the lock. */
+  private async reconcileNow(l: Loaded): Promise<void> {
+    await l.engine.reconcile();
+    await this.armAlarm(l);
+  }
+
+  /** One alarm for every timer: at the earliest wake-up, or none at all when nothing is due. */
+  private async armAlarm(l: Loaded): Promise<void> {
+    const next = l.engine.nextWakeup();
+    const wall = next === undefined ? undefined : l.clock.wallTimeFor(next);
+    if (wall === undefined) {
+      if (this.alarmAt !== null) {
+        await this.ctx.storage.deleteAlarm();
+        this.alarmAt = null;
+      }
+      return;
+    }
+    const at = Math.ceil(wall);
+    if (this.alarmAt !== at) {
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    }
+  }
+
+  /** The alarm moves the simulation up to now. */
+  async alarm(): Promise<void> {
+    this.alarmAt = undefined;
+    const id = this.sandboxId ?? (await this.ctx.storage.get<string>("sandboxId"));
+    if (!id) return;
+    const l = await this.load(id);
+    if (!l) return;
+    // Controllers are level-triggered: one settle at "now" handles every wake-up that came due,
+    // however late the alarm fires (after an eviction, say).
+    await l.store.exclusive(() => this.reconcileNow(l));
   }
 
   /** Waits for pending controller work (tests and the clock endpoint use it). */
@@ -94,7 +133,12 @@ export class Sandbox extends DurableObject<Env> {
       const row = await store.load();
       if (!row) return;
       const clock = new SandboxClock(JSON.parse(row.clock || "{}"), wallNow);
-      this.loaded = { store, clock, rng: new Rng(row.rngState), row };
+      const rng = new Rng(row.rngState);
+      const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
+      if ((await this.ctx.storage.get<string>("sandboxId")) !== id) await this.ctx.storage.put("sandboxId", id);
+      // Derive what is due from the stored state (and catch up on anything that came due meanwhile).
+      await store.exclusive(() => this.reconcileNow(loaded));
+      this.loaded = loaded;
     });
     return this.loaded;
   }
@@ -142,7 +186,7 @@ export class Sandbox extends DurableObject<Env> {
       clock: JSON.stringify(clock.snapshot()),
       rngState: rng.state,
     };
-    const loaded: Loaded = { store, clock, rng, row };
+    const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
     const ctx = this.apiContext(loaded, new Request("http://internal/"), "");
     const changes: Change[] = [];
     const now = clock.nowRfc3339();
@@ -198,13 +242,14 @@ export class Sandbox extends DurableObject<Env> {
     }
     if (paused !== undefined && typeof paused !== "boolean") return bad("paused must be a boolean");
     return l.store.exclusive(async () => {
-      const next = new SandboxClock(l.clock.snapshot(), wallNow);
-      if (typeof timeScale === "number") next.setTimeScale(timeScale);
-      if (typeof paused === "boolean") next.setPaused(paused);
-      if (typeof advanceSeconds === "number") next.advance(advanceSeconds * 1000);
-      await l.store.commit([], { clock: JSON.stringify(next.snapshot()) });
-      l.clock = next;
-      return jsonResponse(this.clockInfo(next));
+      const clock = l.clock;
+      if (typeof timeScale === "number") clock.setTimeScale(timeScale);
+      if (typeof paused === "boolean") clock.setPaused(paused);
+      if (typeof advanceSeconds === "number") await l.engine.advance(advanceSeconds * 1000);
+      else await l.engine.reconcile();
+      await l.store.commit([], { clock: JSON.stringify(clock.snapshot()) });
+      await this.armAlarm(l);
+      return jsonResponse(this.clockInfo(clock));
     });
   }
 }
