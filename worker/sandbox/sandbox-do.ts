@@ -73,6 +73,8 @@ export class Sandbox extends DurableObject<Env> {
   private reconciling?: Promise<unknown>;
   /** Wall time the alarm is set for, as far as this instance knows. */
   private alarmAt?: number | null;
+  /** Alarms armed and fired by this instance (for the cost benchmarks). */
+  private alarmStats = { armed: 0, fired: 0 };
 
   /** Lets the controllers react to a write, after it was answered (as upstream's do, asynchronously). */
   private scheduleReconcile(l: Loaded): void {
@@ -104,12 +106,14 @@ export class Sandbox extends DurableObject<Env> {
     if (this.alarmAt !== at) {
       await this.ctx.storage.setAlarm(at);
       this.alarmAt = at;
+      this.alarmStats.armed++;
     }
   }
 
   /** The alarm moves the simulation up to now. */
   async alarm(): Promise<void> {
     this.alarmAt = undefined;
+    this.alarmStats.fired++;
     const id = this.sandboxId ?? (await this.ctx.storage.get<string>("sandboxId"));
     if (!id) return;
     const l = await this.load(id);
@@ -152,6 +156,8 @@ export class Sandbox extends DurableObject<Env> {
     switch (op) {
       case "info":
         return jsonResponse(this.info(loaded));
+      case "stats":
+        return jsonResponse({ store: loaded.store.stats, alarms: this.alarmStats, objects: loaded.store.countAll(), nextWakeup: loaded.engine.nextWakeup() ?? null });
       case "ping": {
         // The cheapest round trip through the whole stack (Worker → DO → D1): the benchmarks' floor.
         const row = await this.env.DB.prepare("SELECT 1 AS ok").first<{ ok: number }>();

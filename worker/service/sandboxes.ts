@@ -98,6 +98,13 @@ sandboxRoutes.get("/:id", async (c) => {
   return c.json({ ...info, readOnly: false, ...links(origin, r.sandboxId, readOnlyId), forkUrl: `${origin}/api/sandboxes/${id}/fork` });
 });
 
+sandboxRoutes.get("/:id/stats", async (c) => {
+  const id = c.req.param("id");
+  const r = await resolve(c.env, id);
+  if (!r) return error(`sandbox "${id}" not found`, 404);
+  return internalCall(c.env, r.sandboxId, "stats", "GET");
+});
+
 sandboxRoutes.get("/:id/ping", async (c) => {
   const id = c.req.param("id");
   if (!isSandboxId(id) && !isReadOnlyId(id)) return error(`sandbox "${id}" not found`, 404);

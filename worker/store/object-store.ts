@@ -39,7 +39,18 @@ export interface CommitExtra {
   createRow?: Omit<typeof sandboxes.$inferInsert, "id">;
 }
 
+/** What this store has asked of D1 since it was created (for the cost benchmarks and `stats`). */
+export interface StoreStats {
+  /** D1 statements executed (reads and writes). */
+  queries: number;
+  /** Batches committed. */
+  batches: number;
+  /** Rows inserted, updated or deleted. */
+  rowsWritten: number;
+}
+
 export class ObjectStore {
+  readonly stats: StoreStats = { queries: 0, batches: 0, rowsWritten: 0 };
   private readonly db: DrizzleD1Database;
   private readonly cache = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
@@ -64,9 +75,11 @@ export class ObjectStore {
   /** Loads the sandbox row and every object; undefined when the sandbox does not exist. */
   async load(): Promise<SandboxRow | undefined> {
     const rows = await this.db.select().from(sandboxes).where(eq(sandboxes.id, this.sandboxId));
+    this.stats.queries++;
     const row = rows[0];
     if (!row) return undefined;
     const all = await this.db.select().from(objects).where(eq(objects.sandboxId, this.sandboxId));
+    this.stats.queries++;
     this.cache.clear();
     for (const o of all) this.bucket(o.resource).set(objectKey(o.namespace, o.name), JSON.parse(o.body) as KubeObject);
     this.rv = row.resourceVersion;
@@ -175,6 +188,9 @@ export class ObjectStore {
     if (extra.rngState !== undefined) set.rngState = extra.rngState;
     statements.push(this.db.update(sandboxes).set(set).where(eq(sandboxes.id, this.sandboxId)));
     await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    this.stats.batches++;
+    this.stats.queries += statements.length;
+    this.stats.rowsWritten += statements.length;
 
     // Durable now: apply to the cache and tell watchers.
     this.rv = rv;
