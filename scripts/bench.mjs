@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { startServer } from "./dev-server.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -31,6 +33,45 @@ async function expectOk(res) {
 }
 
 const pod = (name) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "bench" } }, spec: { containers: [{ name: "c", image: "nginx" }] } });
+
+/** In-process engine benchmarks (Node, counting D1 stand-in): see bench/engine.bench.ts. */
+function engineBench() {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), "kubeplay-bench-engine-")), "engine.json");
+  const r = spawnSync(path.join(root, "node_modules", ".bin", "vitest"), ["run", "--config", "vitest.bench.config.ts"], {
+    cwd: root,
+    env: { ...process.env, BENCH_OUT: out },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`engine benchmark failed:\n${r.stdout}\n${r.stderr}`);
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
+/** Time for a cold Durable Object to load a sandbox of `n` objects: restart the server, time the first read. */
+async function coldLoad(n) {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-cold-"));
+  const port = Number(process.env.BENCH_PORT ?? 8797) + 1;
+  let server = await startServer({ port, persistTo });
+  try {
+    const sb = await (await fetch(`${server.url}/api/sandboxes`, { method: "POST" })).json();
+    const json = { "content-type": "application/json" };
+    for (let i = 0; i < n; i++) {
+      await expectOk(await fetch(`${sb.url}/api/v1/namespaces/default/configmaps`, { method: "POST", headers: json, body: JSON.stringify({ metadata: { name: `cm-${i}` }, data: { k: "v".repeat(200) } }) }));
+    }
+    await server.stop();
+    server = await startServer({ port, persistTo });
+    // The first request after a restart pays the Worker's start too; time a trivial one first.
+    await expectOk(await fetch(`${server.url}/healthz`));
+    const t0 = performance.now();
+    await expectOk(await fetch(`${sb.url}/api/v1/namespaces/default/configmaps/cm-0`));
+    const coldMs = performance.now() - t0;
+    const t1 = performance.now();
+    await expectOk(await fetch(`${sb.url}/api/v1/namespaces/default/configmaps/cm-1`));
+    return { objects: n, coldFirstReadMs: +coldMs.toFixed(1), warmReadMs: +(performance.now() - t1).toFixed(1) };
+  } finally {
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
 
 async function main() {
   const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-"));
@@ -81,10 +122,20 @@ async function main() {
     for (const r of rows) {
       console.log(r.name.padEnd(24), String(r.p50).padStart(8), String(r.p99).padStart(8), String(r.ratio).padStart(8), (r.target ? `≤ ${r.target}` : "").padStart(8));
     }
+    await server.stop();
+    const engine = engineBench();
+    console.log("\nengine (in-process, Node; D1 replaced by a counter)");
+    for (const r of engine.reconcile) console.log(`  settled reconcile pass, ${String(r.objects).padStart(6)} objects: ${r.settledPassMs} ms CPU`);
+    console.log(`  one pod's life (create → delete): ${engine.podLifecycle.rowsWritten} D1 rows written`);
+    const h = engine.settledHour;
+    console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
+    const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));
+    console.log(`\ncold start: first read of a ${cold.objects}-object sandbox after a restart ${cold.coldFirstReadMs} ms (warm read ${cold.warmReadMs} ms)`);
+
     const outDir = path.join(root, "bench", "results");
     mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `${new Date().toISOString().slice(0, 10)}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows }, null, 2) + "\n");
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows, engine, coldStart: cold }, null, 2) + "\n");
     console.log(`\nwritten ${path.relative(root, file)}`);
   } finally {
     await server.stop();

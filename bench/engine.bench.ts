@@ -1,0 +1,82 @@
+// Engine cost: CPU time of a settled reconcile pass against sandbox size, D1 writes of lifecycles,
+// and the work a settled sandbox does per virtual hour.
+import { writeFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { TestCluster } from "../test/cluster-core";
+import type { KubeObject } from "../worker/resources/types";
+import { CountingD1 } from "./d1-shim";
+
+const results: Record<string, unknown> = {};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function cluster() {
+  const db = new CountingD1();
+  const c = await TestCluster.create({ db: db as unknown as D1Database });
+  await c.settle();
+  return { c, db };
+}
+
+function configMap(i: number): KubeObject {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: "default", labels: { i: String(i % 10) } }, data: { k: "v" } };
+}
+
+function pod(i: number): KubeObject {
+  return { apiVersion: "v1", kind: "Pod", metadata: { name: `pod-${i}`, namespace: "default", labels: { app: "bench" } }, spec: { containers: [{ name: "c", image: "nginx" }] } };
+}
+
+it("reconcile pass CPU time vs objects in the sandbox", async () => {
+  const rows: { objects: number; settledPassMs: number }[] = [];
+  for (const n of [100, 1000, 10000]) {
+    const { c } = await cluster();
+    // Half pods, half config maps, committed in chunks as a bulk apply would.
+    for (let i = 0; i < n; i += 500) {
+      const chunk: KubeObject[] = [];
+      for (let j = i; j < Math.min(n, i + 500); j++) chunk.push(j % 2 ? pod(j) : configMap(j));
+      for (const o of chunk) await c.store.commit([{ type: "put", resource: o.kind === "Pod" ? "/pods" : "/configmaps", object: { ...o, metadata: { ...o.metadata, uid: `u-${o.metadata.name}`, creationTimestamp: "2026-01-01T00:00:00Z" } } }]);
+    }
+    await c.settle();
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      const stats = await c.settle();
+      times.push(performance.now() - t0);
+      expect(stats.writes).toBe(0);
+    }
+    rows.push({ objects: c.store.countAll(), settledPassMs: +median(times).toFixed(2) });
+  }
+  results.reconcile = rows;
+});
+
+it("D1 rows written for one pod's life (create, delete)", async () => {
+  const { c, db } = await cluster();
+  const before = { rows: c.store.stats.rowsWritten, statements: db.statements };
+  const created = await c.apply(pod(1));
+  await c.delete(created);
+  results.podLifecycle = { rowsWritten: c.store.stats.rowsWritten - before.rows, d1Statements: db.statements - before.statements };
+});
+
+it("a settled sandbox does no work per virtual hour", async () => {
+  const { c, db } = await cluster();
+  for (let i = 0; i < 100; i++) await c.apply(pod(i));
+  await c.settle();
+  const before = { statements: db.statements, rows: c.store.stats.rowsWritten };
+  const stats = await c.advance(3600);
+  results.settledHour = {
+    pods: c.pods().length,
+    wakeups: stats.passes - 2,
+    d1Statements: db.statements - before.statements,
+    rowsWritten: c.store.stats.rowsWritten - before.rows,
+    alarmArmed: c.engine.nextWakeup() !== undefined,
+  };
+});
+
+it("writes results", () => {
+  const out = process.env.BENCH_OUT;
+  if (out) writeFileSync(out, JSON.stringify(results, null, 2));
+  console.log(JSON.stringify(results, null, 2));
+  expect(Object.keys(results).length).toBeGreaterThan(0);
+});
