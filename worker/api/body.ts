@@ -48,8 +48,11 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
 /** Parses JSON text; a syntax error becomes a 400 worded like the apiserver's decoder. */
 export function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    const value = JSON.parse(text);
+    checkNesting(value);
+    return value;
   } catch (e) {
+    if (e instanceof KubeError) throw e;
     throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
   }
 }
@@ -82,7 +85,22 @@ export function decodeObject(contentType: string, bytes: Uint8Array, expected?: 
   return asObject(value);
 }
 
+/** Deeper than any real object; keeps every recursive walk (validation, patching) within the stack. */
+export const MAX_NESTING = 512;
+
+/** Iterative depth check of a parsed body. */
+export function checkNesting(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > MAX_NESTING) throw badRequest(`the request body is nested too deeply: more than ${MAX_NESTING} levels`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+}
+
 export function asObject(value: unknown): KubeObject {
+  checkNesting(value);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw badRequest("Object 'Kind' is missing in '" + JSON.stringify(value)?.slice(0, 200) + "'");
   }

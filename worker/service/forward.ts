@@ -1,7 +1,9 @@
 // Forwarding /s/<id>/… to the sandbox's Durable Object, and what the Worker answers itself
 // (the kubeconfig, and the console page for browsers).
 import type { Env } from "../env";
-import { jsonResponse } from "../api/negotiate";
+import { DEFAULT_MAX_BODY_BYTES, readBody } from "../api/body";
+import { jsonResponse, statusResponse } from "../api/negotiate";
+import { KubeError } from "../api/status";
 import { PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/internal";
 import { isReadOnlyId, isSandboxId } from "./ids";
 import { findSandbox, findSandboxByReadOnlyId } from "./sandbox-rows";
@@ -18,8 +20,24 @@ export function sandboxStub(env: Env, id: string): DurableObjectStub {
   return env.SANDBOX.get(env.SANDBOX.idFromName(id));
 }
 
-/** Sends a request to a sandbox's Durable Object with the trusted headers set (and client copies removed). */
-export function toSandbox(env: Env, request: Request, sandboxId: string, opts: { prefix: string; readOnly: boolean }): Promise<Response> {
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Sends a request to a sandbox's Durable Object with the trusted headers set (and client copies removed).
+ * A body is read here first, within the size limit: an oversized one is refused before it reaches the
+ * sandbox, and a sandbox that answers early never leaves a half-read client stream behind.
+ */
+export async function toSandbox(env: Env, request: Request, sandboxId: string, opts: { prefix: string; readOnly: boolean }): Promise<Response> {
+  let body: Uint8Array | undefined;
+  if (!BODYLESS.has(request.method) && request.body) {
+    const limit = Number(env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES;
+    try {
+      body = await readBody(request, limit);
+    } catch (e) {
+      if (e instanceof KubeError) return statusResponse(e);
+      throw e;
+    }
+  }
   const headers = new Headers(request.headers);
   headers.delete(SANDBOX_HEADER);
   headers.delete(READ_ONLY_HEADER);
@@ -27,7 +45,9 @@ export function toSandbox(env: Env, request: Request, sandboxId: string, opts: {
   headers.set(SANDBOX_HEADER, sandboxId);
   headers.set(PREFIX_HEADER, opts.prefix);
   if (opts.readOnly) headers.set(READ_ONLY_HEADER, "1");
-  return sandboxStub(env, sandboxId).fetch(new Request(request, { headers }));
+  const init: RequestInit = { method: request.method, headers };
+  if (body) init.body = body;
+  return sandboxStub(env, sandboxId).fetch(new Request(request.url, init));
 }
 
 function wantsHtml(request: Request): boolean {
