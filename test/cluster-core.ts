@@ -4,11 +4,11 @@
 import { admitCreate, admitUpdate } from "../worker/api/admission";
 import { findKind, parseApiVersion, storageKey, type ResourceType } from "../worker/resources/registry";
 import type { KubeObject } from "../worker/resources/types";
-import { bootstrapObjects, nodeConditions, DEFAULT_NODES, type NodeOptions } from "../worker/sandbox/bootstrap";
+import { bootstrapChanges, DEFAULT_NODES, type NodeOptions } from "../worker/sandbox/bootstrap";
 import { SandboxClock } from "../worker/sandbox/clock";
 import { Engine } from "../worker/sandbox/engine";
 import { Rng } from "../worker/sandbox/rng";
-import { ObjectStore, type Change } from "../worker/store/object-store";
+import { ObjectStore } from "../worker/store/object-store";
 import type { Controller } from "../worker/controllers/types";
 
 let counter = 0;
@@ -43,15 +43,7 @@ export class TestCluster {
     const id = `test${++counter}${Math.floor(Math.random() * 1e9).toString(36)}`;
     const store = new ObjectStore(opts.db, id);
     const cluster = new TestCluster(store, opts.controllers);
-    const changes: Change[] = [];
-    const objects = opts.bootstrap === false ? [] : bootstrapObjects({ nodes: opts.nodes ?? DEFAULT_NODES });
-    for (const obj of objects) {
-      const t = typeOf(obj);
-      const status = obj.status;
-      const admitted = admitCreate(cluster.ctx(), t, obj);
-      if (t.kind === "Node") admitted.status = { ...(status as object), conditions: nodeConditions(cluster.clock.nowRfc3339()) };
-      changes.push({ type: "put", resource: storageKey(t), object: admitted });
-    }
+    const changes = opts.bootstrap === false ? [] : bootstrapChanges(cluster.ctx(), { nodes: opts.nodes ?? DEFAULT_NODES });
     await store.commit(changes, {
       createRow: { readOnlyId: `ro-${id}`, ownerTokenHash: "x", createdAt: START, options: "{}", clock: "{}", rngState: 1 },
     });

@@ -29,8 +29,21 @@ export interface Sandbox {
   dir: string;
 }
 
+/**
+ * fetch that retries once when a pooled keep-alive connection was closed by the dev server just as it
+ * was reused (undici reports "other side closed" before any response arrived).
+ */
+export async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return fetch(url, init);
+  }
+}
+
 export async function createSandbox(body?: unknown): Promise<Sandbox> {
-  const res = await fetch(`${baseUrl()}/api/sandboxes`, {
+  const res = await fetchRetry(`${baseUrl()}/api/sandboxes`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -39,7 +52,7 @@ export async function createSandbox(body?: unknown): Promise<Sandbox> {
   const sb = (await res.json()) as { id: string; url: string; readOnlyUrl: string; ownerToken: string; kubeconfigUrl: string };
   const dir = mkdtempSync(path.join(tmpdir(), `kubeplay-${sb.id.slice(0, 6)}-`));
   const kubeconfig = path.join(dir, "kubeconfig");
-  writeFileSync(kubeconfig, await (await fetch(sb.kubeconfigUrl)).text());
+  writeFileSync(kubeconfig, await (await fetchRetry(sb.kubeconfigUrl)).text());
   return { ...sb, kubeconfig, dir };
 }
 
@@ -90,13 +103,14 @@ export function kubectlBackground(sb: Sandbox, args: string[], opts: KubectlOpti
   return {
     output: () => stdout,
     errors: () => stderr,
-    async waitFor(pred: (out: string) => boolean, ms = 20_000): Promise<string> {
+    /** Resolves once `pred` holds for stdout (or stderr, e.g. for `-v=6` request logs). */
+    async waitFor(pred: (out: string) => boolean, ms = 20_000, stream: "stdout" | "stderr" = "stdout"): Promise<string> {
       const deadline = Date.now() + ms;
-      while (!pred(stdout)) {
+      while (!pred(stream === "stdout" ? stdout : stderr)) {
         if (Date.now() > deadline) throw new Error(`timed out; stdout:\n${stdout}\nstderr:\n${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      return stdout;
+      return stream === "stdout" ? stdout : stderr;
     },
     stop(): Promise<number> {
       child.kill("SIGTERM");

@@ -1,7 +1,8 @@
 // Decoding request bodies: JSON, YAML and kubectl's protobuf envelope, with the apiserver's limits and errors.
 import YAML from "yaml";
 import type { KubeObject } from "../resources/types";
-import { decodeKubeProtobuf } from "./protobuf";
+import { goJsonSyntaxError } from "./json-syntax";
+import { decodeKubeProtobuf, summarizeData } from "./protobuf";
 import { badRequest, KubeError, tooLarge, unsupportedMediaType } from "./status";
 
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -45,25 +46,26 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
-/** Parses JSON text; a syntax error becomes a 400 worded like the apiserver's decoder. */
-export function parseJson(text: string): unknown {
-  try {
-    const value = JSON.parse(text);
-    checkNesting(value);
-    return value;
-  } catch (e) {
-    if (e instanceof KubeError) throw e;
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
-  }
+/** Go's wording for why `text` is not JSON (falling back to the parser's own message). */
+function jsonSyntaxMessage(text: string, e: unknown): string {
+  return goJsonSyntaxError(new TextEncoder().encode(text)) ?? (e as Error).message;
 }
 
-export function parseYaml(text: string): unknown {
+/** Parses JSON text; a syntax error becomes a 400 worded like the apiserver's decoder. */
+export function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    const doc = YAML.parse(text, { maxAliasCount: 100 });
-    return doc;
+    value = JSON.parse(text);
   } catch (e) {
-    throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`);
+    throw badRequest(`couldn't get version/kind; json parse error: ${jsonSyntaxMessage(text, e)}`);
   }
+  checkNesting(value);
+  return value;
+}
+
+// Models staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go transformDecodeError (no kind decoded yet)
+function unrecognized(expected: { kind: string } | undefined, why: string, bytes: Uint8Array): KubeError {
+  return badRequest(`the object provided is unrecognized${expected ? ` (must be of type ${expected.kind})` : ""}: ${why} (${summarizeData(bytes, 30)})`);
 }
 
 /** Decodes an object body (create/update) by its content type. */
@@ -71,16 +73,26 @@ export function decodeObject(contentType: string, bytes: Uint8Array, expected?: 
   let value: unknown;
   switch (contentType) {
     case "":
-    case "application/json":
-      value = parseJson(new TextDecoder().decode(bytes));
+    case "application/json": {
+      const text = new TextDecoder().decode(bytes);
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        throw unrecognized(expected, `couldn't get version/kind; json parse error: ${jsonSyntaxMessage(text, e)}`, bytes);
+      }
       break;
+    }
     case "application/yaml":
-      value = parseYaml(new TextDecoder().decode(bytes));
+      try {
+        value = YAML.parse(new TextDecoder().decode(bytes), { maxAliasCount: 100 });
+      } catch (e) {
+        throw unrecognized(expected, `error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`, bytes);
+      }
       break;
     case "application/vnd.kubernetes.protobuf":
       return decodeKubeProtobuf(bytes, expected);
     default:
-      throw unsupportedMediaType(contentType, OBJECT_MEDIA_TYPES);
+      throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
   }
   return asObject(value);
 }

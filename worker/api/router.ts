@@ -11,6 +11,7 @@ import {
   VERSION_INFO,
   wantsAggregated,
 } from "./discovery";
+import { withEventStorage } from "./event-conversion";
 import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
 import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./openapi";
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
@@ -128,6 +129,8 @@ async function resourceRoute(ctx: ApiContext, request: Request, url: URL, req: R
   if (!t) {
     return pageNotFound();
   }
+  // events.k8s.io Events are a view of the core Events (one store, as upstream).
+  ctx = withEventStorage(ctx, t);
   if (req.namespace !== undefined && !t.namespaced) return pageNotFound();
   const method = request.method;
   const ns = req.namespace;

@@ -56,7 +56,7 @@ export async function writeScale(
     } else if (contentType === "application/json-patch+json") {
       next = asObject(applyJsonPatch(structuredClone(currentScale), parseJson(text)));
     } else {
-      throw unsupportedMediaType(contentType, ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
+      throw unsupportedMediaType(["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
     }
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(t.group, t.resource, name, OBJECT_MODIFIED);

@@ -117,17 +117,14 @@ export function methodNotAllowed(message = "the server does not allow this metho
   return new KubeError(405, "MethodNotAllowed", message, {});
 }
 
-export function unsupportedMediaType(contentType: string, accepted: string[]): KubeError {
-  return new KubeError(
-    415,
-    "UnsupportedMediaType",
-    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`,
-    { causes: contentType ? [{ reason: "UnexpectedServerResponse", message: contentType }] : undefined },
-  );
+// Models staging/src/k8s.io/apiserver/pkg/endpoints/handlers/negotiation/errors.go errUnsupportedMediaType (no details)
+export function unsupportedMediaType(accepted: string[]): KubeError {
+  return new KubeError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${accepted.join(", ")}`);
 }
 
+// Models staging/src/k8s.io/apimachinery/pkg/api/errors/errors.go NewRequestEntityTooLargeError (no details)
 export function tooLarge(limit: number): KubeError {
-  return new KubeError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limit}`, {});
+  return new KubeError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limit}`);
 }
 
 export function expired(message: string): KubeError {

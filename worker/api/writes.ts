@@ -164,7 +164,7 @@ function patchDocument(t: ResourceType, contentType: string, text: string, curre
     case "application/strategic-merge-patch+json":
       return applyStrategicMergePatch(structuredClone(current), parseJson(text), gvkKey(t));
     default:
-      throw unsupportedMediaType(contentType, PATCH_MEDIA_TYPES);
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
 }
 
@@ -189,7 +189,7 @@ export async function patchFromRequest(
 ): Promise<WriteResult> {
   guardReadOnly(ctx, t, name);
   const contentType = mediaType(request);
-  if (!PATCH_MEDIA_TYPES.includes(contentType)) throw unsupportedMediaType(contentType, PATCH_MEDIA_TYPES);
+  if (!PATCH_MEDIA_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   const text = new TextDecoder().decode(await readBody(request, ctx.maxBodyBytes));
   const ns = t.namespaced ? (namespace ?? "") : "";
 

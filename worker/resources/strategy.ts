@@ -4,6 +4,7 @@ import type { Rng } from "../sandbox/rng";
 import type { ObjectStore } from "../store/object-store";
 import type { FieldError, KubeObject } from "./types";
 import { allocateServiceAddresses } from "./service-alloc";
+import { resolvePodPriority } from "../scheduler/priority";
 
 export interface StrategyContext {
   store: ObjectStore;
@@ -57,8 +58,9 @@ export function podQosClass(spec: { containers?: ContainerLike[]; initContainers
 
 export const strategies: Record<string, KindStrategy> = {
   "/Pod": {
-    prepareCreate(obj) {
+    prepareCreate(obj, ctx) {
       obj.status = { phase: "Pending", qosClass: podQosClass(obj.spec as never) };
+      resolvePodPriority(obj, ctx.store);
     },
   },
   "/Namespace": {

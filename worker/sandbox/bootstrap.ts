@@ -1,5 +1,23 @@
-// What a new sandbox contains: a freshly installed kubeadm-style cluster.
+// What a new sandbox contains: a cluster just after `kubeadm init` and the workers' `kubeadm join`,
+// with the addons running. The parts live in bootstrap/; this module assembles and admits them.
+import { admitCreate, type AdmissionContext } from "../api/admission";
+import { findKind, parseApiVersion, storageKey } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
+import type { Change } from "../store/object-store";
+import { coredns, kubeProxy } from "./bootstrap/addons";
+import {
+  controlPlaneLeases,
+  defaultServiceAccount,
+  kubernetesService,
+  namespaces,
+  nodeLease,
+  priorityClasses,
+  rootCAConfigMap,
+  SYSTEM_NAMESPACES,
+} from "./bootstrap/cluster";
+import { type BootstrapEnv, type BootstrapNode, controlPlaneEndpoint, microTimestamp, timestamp, withUid } from "./bootstrap/common";
+import { clusterConfigMaps, KUBERNETES_VERSION } from "./bootstrap/config";
+import { controlPlanePods } from "./bootstrap/control-plane";
 
 export interface NodeOptions {
   name: string;
@@ -19,7 +37,7 @@ export const DEFAULT_NODES: NodeOptions[] = [
   { name: "k8s-node2" },
 ];
 
-export const KUBERNETES_VERSION = "v1.32.3";
+export { KUBERNETES_VERSION };
 
 /** Validates the create request's options; returns an error message or the options. */
 export function parseSandboxOptions(body: unknown): SandboxOptions | string {
@@ -120,40 +138,59 @@ export function nodeConditions(now: string): unknown[] {
   ];
 }
 
-/** Objects of a fresh cluster, in creation order (namespaces first). */
-export function bootstrapObjects(options: SandboxOptions): KubeObject[] {
-  const ns = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
-  const objects: KubeObject[] = [ns("default"), ns("kube-system"), ns("kube-public"), ns("kube-node-lease")];
-  options.nodes.forEach((n, i) => objects.push(nodeObject(n, i)));
-  objects.push({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-    spec: { type: "ClusterIP", clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }], sessionAffinity: "None" },
-  });
-  for (const namespace of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
-    objects.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace } });
-    objects.push({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "kube-root-ca.crt", namespace, annotations: { "kubernetes.io/description": ROOT_CA_DESCRIPTION } },
-      data: { "ca.crt": SANDBOX_CA },
-    });
-  }
-  return objects;
+function bootstrapNode(node: KubeObject, controlPlane: boolean): BootstrapNode {
+  const addresses = (node.status as { addresses?: { type: string; address: string }[] }).addresses ?? [];
+  return {
+    name: node.metadata.name ?? "",
+    uid: node.metadata.uid ?? "",
+    ip: addresses.find((a) => a.type === "InternalIP")?.address ?? "",
+    podCIDR: (node.spec as { podCIDR: string }).podCIDR,
+    controlPlane,
+  };
 }
 
-const ROOT_CA_DESCRIPTION =
-  "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+/**
+ * Objects of a fresh cluster in creation order (namespaces first), with the status their controllers
+ * and kubelets had reported by then, and uids already assigned so that owner references resolve.
+ */
+export function bootstrapObjects(options: SandboxOptions, env: BootstrapEnv): KubeObject[] {
+  const nodeObjects = options.nodes.map((n, i) => {
+    const node = withUid(env, nodeObject(n, i));
+    (node.status as Record<string, unknown>).conditions = nodeConditions(timestamp(env));
+    return node;
+  });
+  const nodes = nodeObjects.map((o, i) => bootstrapNode(o, options.nodes[i].controlPlane === true));
+  const today = timestamp(env).slice(0, 10);
+  return [
+    ...namespaces(),
+    ...priorityClasses(),
+    ...nodeObjects,
+    kubernetesService(),
+    ...SYSTEM_NAMESPACES.flatMap((ns) => [defaultServiceAccount(ns), rootCAConfigMap(ns)]),
+    ...clusterConfigMaps(controlPlaneEndpoint(nodes), today),
+    ...nodes.map((n) => nodeLease(n, microTimestamp(env))),
+    ...controlPlaneLeases(env, nodes),
+    ...controlPlanePods(env, nodes),
+    ...kubeProxy(env, nodes),
+    ...coredns(env, nodes),
+  ];
+}
 
-/** A placeholder certificate: nothing in a sandbox speaks TLS, but tutorials cat this file. */
-const SANDBOX_CA = `-----BEGIN CERTIFICATE-----
-MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAVMRMwEQYDVQQDEwprdWJlcm5l
-dGVzMB4XDTI2MDEwMTAwMDAwMFoXDTM2MDEwMTAwMDAwMFowFTETMBEGA1UEAxMK
-a3ViZXJuZXRlczBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABGt1YmVwbGF5IHNh
-bmRib3ggY2VydGlmaWNhdGUgYXV0aG9yaXR5IHBsYWNlaG9sZGVyIGtleSBkYXRh
-o0IwQDAOBgNVHQ8BAf8EBAMCAqQwDwYDVR0TAQH/BAUwAwEB/zAdBgNVHQ4EFgQU
-a3ViZXBsYXktc2FuZGJveC1jYTAKBggqhkjOPQQDAgNIADBFAiEAa3ViZXBsYXkg
-c2FuZGJveCBjYSBzaWduYXR1cmUgcGxhY2Vob2xkZXICIGt1YmVwbGF5IHNhbmRi
------END CERTIFICATE-----
-`;
+/**
+ * The admitted objects of a fresh cluster, as one batch of changes. Admission defaults and validates
+ * them like any create; the uids and statuses decided above are kept.
+ */
+export function bootstrapChanges(ctx: AdmissionContext, options: SandboxOptions): Change[] {
+  const env: BootstrapEnv = { now: ctx.clock.now(), rng: ctx.rng };
+  return bootstrapObjects(options, env).map((obj) => {
+    const { group, version } = parseApiVersion(obj.apiVersion);
+    const t = findKind({ group, version, kind: obj.kind });
+    if (!t) throw new Error(`bootstrap kind ${obj.kind} is not registered`);
+    const { uid } = obj.metadata;
+    const status = obj.status as Record<string, unknown> | undefined;
+    const admitted = admitCreate(ctx, t, obj);
+    if (uid) admitted.metadata.uid = uid;
+    if (status) admitted.status = { ...((admitted.status as object | undefined) ?? {}), ...status };
+    return { type: "put", resource: storageKey(t), object: admitted };
+  });
+}

@@ -4,13 +4,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { handleApi } from "../api/router";
 import type { ApiContext } from "../api/context";
-import { admitCreate } from "../api/admission";
 import { DEFAULT_MAX_BODY_BYTES } from "../api/body";
 import { jsonResponse, statusResponse } from "../api/negotiate";
 import { KubeError } from "../api/status";
-import { findKind, parseApiVersion, storageKey } from "../resources/registry";
-import { ObjectStore, type Change, type SandboxRow } from "../store/object-store";
-import { bootstrapObjects, nodeConditions, type SandboxOptions } from "./bootstrap";
+import { ObjectStore, type SandboxRow } from "../store/object-store";
+import { bootstrapChanges, type SandboxOptions } from "./bootstrap";
 import { SandboxClock, rfc3339 } from "./clock";
 import { Rng } from "./rng";
 import { Engine } from "./engine";
@@ -194,17 +192,7 @@ export class Sandbox extends DurableObject<Env> {
     };
     const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
     const ctx = this.apiContext(loaded, new Request("http://internal/"), "");
-    const changes: Change[] = [];
-    const now = clock.nowRfc3339();
-    for (const obj of bootstrapObjects(req.options)) {
-      const { group, version } = parseApiVersion(obj.apiVersion);
-      const t = findKind({ group, version, kind: obj.kind });
-      if (!t) throw new Error(`bootstrap kind ${obj.kind} is not registered`);
-      const status = obj.status;
-      const admitted = admitCreate(ctx, t, obj);
-      if (t.kind === "Node") admitted.status = { ...(status as object), conditions: nodeConditions(now) };
-      changes.push({ type: "put", resource: storageKey(t), object: admitted });
-    }
+    const changes = bootstrapChanges(ctx, req.options);
     const { id: _id, resourceVersion: _rv, ...createRow } = row;
     await store.commit(changes, { createRow, rngState: rng.state });
     this.loaded = undefined;

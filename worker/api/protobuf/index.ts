@@ -444,7 +444,7 @@ function startsWithMagic(body: Uint8Array): boolean {
 }
 
 // Models staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go summarizeData
-function summarizeData(body: Uint8Array, max: number): string {
+export function summarizeData(body: Uint8Array, max: number): string {
   if (body.length === 0) return "<empty>";
   if (body[0] === 0x7b) {
     const text = utf8.decode(body.subarray(0, max));

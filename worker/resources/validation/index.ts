@@ -55,6 +55,7 @@ import { validateCoreEvent, validateEventsV1 } from "./events";
 import { defaultLimitRange, defaultResourceQuota, validateLimitRange, validateResourceQuota } from "./quota";
 import { rec, sortedKeys, str } from "./field";
 import {
+  dropEmptyMetaFields,
   type NameFn,
   nameAny,
   nameIsDNS1035Label,
@@ -147,6 +148,7 @@ const KINDS: Record<string, KindRules> = {
 /** Applies scheme defaults (and, for Pods, the default admission chain). Mutates; idempotent. */
 export function applyDefaults(key: string, obj: KubeObject): void {
   obj.metadata ??= {};
+  dropEmptyMetaFields(obj.metadata as Record<string, unknown>);
   const rules = KINDS[key];
   // Cluster-scoped objects never carry a namespace.
   if (rules && !rules.namespaced) delete obj.metadata.namespace;

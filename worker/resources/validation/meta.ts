@@ -220,3 +220,25 @@ export function mapSelectorMatches(sel: unknown, labels: unknown): boolean {
   const l = rec(labels) ?? {};
   return Object.entries(s).every(([k, v]) => l[k] === v);
 }
+
+// managedFields is left alone: an empty list there means "keep the current entries" (managed-fields.ts).
+const OMITEMPTY_META_FIELDS = ["labels", "annotations", "ownerReferences", "finalizers"];
+
+/**
+ * ObjectMeta's maps and lists are `omitempty`: once the apiserver has decoded an object, an empty or
+ * null `annotations` (left behind by `kubectl annotate key-`, or sent by `kubectl diff`) is simply absent.
+ */
+export function dropEmptyMetaFields(meta: Record<string, unknown>): void {
+  for (const f of OMITEMPTY_META_FIELDS) {
+    const v = meta[f];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (rec(v) && Object.keys(v as object).length === 0)) delete meta[f];
+  }
+}
+
+/** A PodTemplateSpec's or JobTemplateSpec's metadata as a 1.32 apiserver returns it (creationTimestamp: null). */
+export function normalizeTemplateMeta(template: Record<string, unknown>): void {
+  let meta = rec(template.metadata);
+  if (!meta) template.metadata = meta = {};
+  dropEmptyMetaFields(meta);
+  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+}

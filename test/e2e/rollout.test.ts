@@ -1,0 +1,122 @@
+// A Deployment's life with the real kubectl: create, readiness, a deleted ReplicaSet coming back,
+// a rolling update driven pod by pod, history, undo, scale and a cascading delete.
+// There is no kubelet yet, so the test plays it: pods are made ready through their status.
+import { beforeAll, describe, expect, it } from "vitest";
+import { createSandbox, kubectlBackground, kubectlOk, squash, table, type Sandbox } from "./harness";
+
+let sb: Sandbox;
+const ok = (...args: string[]) => kubectlOk(sb, args);
+
+/** Polls `read` until `want` holds (controllers run just after a write is answered). */
+async function until(read: () => string, want: (out: string) => boolean, ms = 15_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const out = read();
+    if (want(out)) return out;
+    if (Date.now() > deadline) throw new Error(`gave up waiting; last output:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const deployRow = () => table(ok("get", "deploy", "web", "--no-headers"));
+const rolloutStatus = () => ok("rollout", "status", "deployment/web", "--watch=false");
+const words = (s: string) => s.split(/\s+/).filter(Boolean);
+/** ReplicaSets as "name desired" pairs, with their revisions. */
+const replicaSets = () =>
+  ok("get", "rs", "-o", `jsonpath={range .items[*]}{.metadata.name} {.spec.replicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}`);
+
+/** Plays the kubelet for every pod that is not ready yet: Running and Ready. */
+function readyPendingPods(): string[] {
+  const out = ok("get", "pods", "-o", `jsonpath={range .items[?(@.status.phase=="Pending")]}{.metadata.name}{"\\n"}{end}`);
+  const names = words(out);
+  for (const name of names) {
+    const status = { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } };
+    ok("patch", "pod", name, "--subresource=status", "--type=merge", "-p", JSON.stringify(status));
+  }
+  return names;
+}
+
+/**
+ * What `rollout status` says at each step of a 3-replica rolling update (maxSurge 1, maxUnavailable 0),
+ * readying the one new pod each step brings.
+ */
+async function driveRollingUpdate(): Promise<void> {
+  const steps = [
+    'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been updated...\n',
+    'Waiting for deployment "web" rollout to finish: 2 out of 3 new replicas have been updated...\n',
+    'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...\n',
+    'deployment "web" successfully rolled out\n',
+  ];
+  for (const [i, step] of steps.entries()) {
+    expect(await until(rolloutStatus, (s) => s === step)).toBe(step);
+    if (i < steps.length - 1) expect(readyPendingPods()).toHaveLength(1);
+  }
+}
+
+describe("rollout with kubectl", () => {
+  let firstRS = "";
+
+  beforeAll(async () => {
+    sb = await createSandbox();
+  });
+
+  it("creates a deployment whose pods become ready", async () => {
+    expect(ok("create", "deployment", "web", "--image=nginx", "-r", "3")).toBe("deployment.apps/web created\n");
+    expect(await until(deployRow, (r) => r === "web 0/3 3 0 AGE")).toBe("web 0/3 3 0 AGE");
+    const rs = await until(() => table(ok("get", "rs", "--no-headers")), (r) => r.endsWith(" 3 3 0 AGE"));
+    firstRS = words(rs)[0];
+    expect(firstRS).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
+    const pods = words(ok("get", "pods", "-o", "jsonpath={.items[*].metadata.name}"));
+    expect(pods).toHaveLength(3);
+    for (const p of pods) expect(p).toMatch(new RegExp(`^${firstRS}-[a-z0-9]{5}$`));
+    const events = ok("get", "events", "--field-selector", "reason=ScalingReplicaSet", "-o", "jsonpath={.items[*].message}");
+    expect(events).toBe(`Scaled up replica set ${firstRS} from 0 to 3`);
+
+    expect(readyPendingPods()).toHaveLength(3);
+    expect(await until(deployRow, (r) => r === "web 3/3 3 3 AGE")).toBe("web 3/3 3 3 AGE");
+    expect(rolloutStatus()).toBe('deployment "web" successfully rolled out\n');
+  });
+
+  it("brings a deleted ReplicaSet back under the same name", async () => {
+    const uid = ok("get", "rs", firstRS, "-o", "jsonpath={.metadata.uid}");
+    expect(ok("delete", "rs", firstRS)).toBe(`replicaset.apps "${firstRS}" deleted\n`);
+    await until(() => ok("get", "rs", firstRS, "-o", "jsonpath={.metadata.uid} {.status.replicas}"), (o) => !o.startsWith(uid) && o.endsWith(" 3"));
+    expect(readyPendingPods()).toHaveLength(3);
+    expect(await until(deployRow, (r) => r === "web 3/3 3 3 AGE")).toBe("web 3/3 3 3 AGE");
+  });
+
+  it("rolls a new image out one pod at a time, as rollout status reports", async () => {
+    const watch = kubectlBackground(sb, ["rollout", "status", "deployment/web", "--timeout=60s"]);
+    expect(ok("set", "image", "deployment/web", "nginx=nginx:1.25")).toBe("deployment.apps/web image updated\n");
+    await driveRollingUpdate();
+    expect(await watch.exited).toBe(0);
+    expect(watch.output()).toContain('deployment "web" successfully rolled out\n');
+    expect(deployRow()).toBe("web 3/3 3 3 AGE");
+
+    const sets = replicaSets();
+    expect(sets).toContain(`${firstRS} 0 1\n`);
+    expect(sets.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(squash(ok("rollout", "history", "deployment/web"))).toBe("deployment.apps/web\nREVISION CHANGE-CAUSE\n1 <none>\n2 <none>");
+  });
+
+  it("undoes to the first template by reusing its ReplicaSet as revision 3", async () => {
+    expect(ok("rollout", "undo", "deployment/web")).toBe("deployment.apps/web rolled back\n");
+    await until(replicaSets, (s) => s.includes(`${firstRS} 1 3\n`));
+    await driveRollingUpdate();
+    const sets = replicaSets();
+    expect(sets).toContain(`${firstRS} 3 3\n`);
+    expect(sets.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(squash(ok("rollout", "history", "deployment/web"))).toBe("deployment.apps/web\nREVISION CHANGE-CAUSE\n2 <none>\n3 <none>");
+    expect(ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("nginx");
+  });
+
+  it("scales, then deletes everything with the deployment", async () => {
+    expect(ok("scale", "deployment", "web", "--replicas=5")).toBe("deployment.apps/web scaled\n");
+    expect(await until(deployRow, (r) => r === "web 3/5 5 3 AGE")).toBe("web 3/5 5 3 AGE");
+    expect(readyPendingPods()).toHaveLength(2);
+    expect(await until(deployRow, (r) => r === "web 5/5 5 5 AGE")).toBe("web 5/5 5 5 AGE");
+
+    expect(ok("delete", "deployment", "web")).toBe('deployment.apps "web" deleted\n');
+    await until(() => ok("get", "rs,pods", "-o", "name"), (o) => o === "");
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { START, TestCluster } from "../../cluster";
+import { eventTtlController } from "../../../worker/controllers/event-ttl";
+import type { ControllerContext } from "../../../worker/controllers/types";
+
+const EVENT = { apiVersion: "v1", kind: "Event" };
+
+function event(name: string, lastTimestamp: string) {
+  return {
+    ...EVENT,
+    metadata: { name, namespace: "default" },
+    involvedObject: { kind: "Pod", name: "web", namespace: "default" },
+    reason: "Started",
+    message: "Started container web",
+    source: { component: "kubelet" },
+    firstTimestamp: lastTimestamp,
+    lastTimestamp,
+    count: 1,
+    type: "Normal",
+  };
+}
+
+const at = (seconds: number) => new Date(START + seconds * 1000).toISOString().replace(".000Z", "Z");
+
+describe("event TTL", () => {
+  it("deletes an event an hour after its last timestamp, waking exactly then", async () => {
+    const c = await TestCluster.create({ controllers: [eventTtlController] });
+    await c.apply(event("web.1", at(0)));
+    expect(c.engine.nextWakeup()).toBe(START + 3600_000);
+    await c.advance(3599);
+    expect(c.get(EVENT, "default", "web.1")).toBeDefined();
+    await c.advance(1);
+    expect(c.get(EVENT, "default", "web.1")).toBeUndefined();
+    expect(c.engine.nextWakeup()).toBeUndefined();
+  });
+
+  it("counts from the latest write: a repeated event lives on", async () => {
+    const c = await TestCluster.create({ controllers: [eventTtlController] });
+    await c.apply(event("web.1", at(0)));
+    await c.advance(1800);
+    await c.modify(EVENT, "default", "web.1", (e) => {
+      e.count = 2;
+      e.lastTimestamp = at(1800);
+    });
+    expect(c.engine.nextWakeup()).toBe(START + 5400_000);
+    await c.advance(1900);
+    expect(c.get(EVENT, "default", "web.1")).toBeDefined();
+    await c.advance(1700);
+    expect(c.get(EVENT, "default", "web.1")).toBeUndefined();
+  });
+
+  it("expires events recorded by controllers, oldest first", async () => {
+    let recorded = 0;
+    const recorder = (ctx: ControllerContext) => {
+      const node = ctx.get("/nodes", "", "k8s-node1")!;
+      const due = [0, 600_000];
+      while (recorded < due.length && ctx.now() >= START + due[recorded]) ctx.event(node, "Normal", `Poke${recorded++}`, "poked", "tester");
+      if (recorded < due.length) ctx.requeueAt(START + due[recorded]);
+    };
+    const c = await TestCluster.create({ controllers: [recorder, eventTtlController] });
+    await c.settle();
+    await c.advance(3700);
+    expect(c.store.list("/events").map((e) => e.reason)).toEqual(["Poke1"]);
+    await c.advance(600);
+    expect(c.store.list("/events")).toHaveLength(0);
+  });
+
+  it("asks for nothing when there are no events", async () => {
+    const c = await TestCluster.create({ controllers: [eventTtlController] });
+    await c.settle();
+    expect(c.engine.nextWakeup()).toBeUndefined();
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { TestCluster } from "../../cluster";
+import { CONTROLLERS } from "../../../worker/controllers";
+import { podGc, podGcController } from "../../../worker/controllers/podgc";
+import type { KubeObject } from "../../../worker/resources/types";
+
+const POD = { apiVersion: "v1", kind: "Pod" };
+const NODE = { apiVersion: "v1", kind: "Node" };
+
+function pod(name: string, extra: { nodeName?: string; finalizers?: string[] } = {}): KubeObject {
+  return {
+    ...POD,
+    metadata: { name, namespace: "default", ...(extra.finalizers ? { finalizers: extra.finalizers } : {}) },
+    spec: { containers: [{ name: "c", image: "busybox" }], ...(extra.nodeName ? { nodeName: extra.nodeName } : {}) },
+  };
+}
+
+async function setPhase(cluster: TestCluster, name: string, phase: string) {
+  await cluster.modify(POD, "default", name, (p) => ((p.status as Record<string, unknown>).phase = phase), "status");
+}
+
+describe("pod GC", () => {
+  it("deletes pods bound to a node that is gone, marking them Failed first", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply(pod("bound", { nodeName: "k8s-node2" }));
+    await cluster.apply(pod("held", { nodeName: "k8s-node2", finalizers: ["example.com/hold"] }));
+    await cluster.apply(pod("elsewhere", { nodeName: "k8s-node1" }));
+    await setPhase(cluster, "bound", "Running");
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["bound", "elsewhere", "held"]);
+
+    await cluster.delete(cluster.get(NODE, "", "k8s-node2")!);
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["elsewhere", "held"]);
+    const held = cluster.get(POD, "default", "held")!;
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.deletionGracePeriodSeconds).toBe(0);
+    expect(held.status).toMatchObject({
+      phase: "Failed",
+      conditions: expect.arrayContaining([expect.objectContaining({ type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" })]),
+    });
+  });
+
+  it("force-deletes a terminating pod whose node is gone", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply(pod("web", { nodeName: "k8s-node2" }));
+    await setPhase(cluster, "web", "Running");
+    await cluster.delete(cluster.get(POD, "default", "web")!);
+    // A running pod on a live node terminates gracefully (its kubelet finishes the job).
+    expect(cluster.get(POD, "default", "web")!.metadata.deletionGracePeriodSeconds).toBe(30);
+    await cluster.delete(cluster.get(NODE, "", "k8s-node2")!);
+    expect(cluster.get(POD, "default", "web")).toBeUndefined();
+  });
+
+  it("keeps at most the threshold of terminated pods, deleting the oldest", async () => {
+    const cluster = await TestCluster.create({ controllers: [...CONTROLLERS.filter((c) => c !== podGc), podGcController(3)] });
+    for (const name of ["p1", "p2", "p3", "p4", "p5"]) {
+      await cluster.apply(pod(name));
+      await cluster.advance(1);
+    }
+    await setPhase(cluster, "p1", "Running");
+    for (const name of ["p5", "p4", "p3", "p2"]) await setPhase(cluster, name, name === "p3" ? "Failed" : "Succeeded");
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["p1", "p3", "p4", "p5"]);
+    await setPhase(cluster, "p1", "Succeeded");
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["p3", "p4", "p5"]);
+  });
+});

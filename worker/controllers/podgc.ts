@@ -1,0 +1,70 @@
+// The pod garbage collector: pods bound to nodes that no longer exist are marked Failed and
+// force-deleted (terminating ones included); unscheduled pods being deleted are force-deleted; and
+// terminated pods beyond a threshold are deleted, oldest first.
+// Models pkg/controller/podgc/gc_controller.go gc / gcOrphaned / gcUnscheduledTerminating / gcTerminated
+import type { KubeObject } from "../resources/types";
+import type { Controller, ControllerContext } from "./types";
+import { list, parseTime, podPhase, POD_TYPE, specOf, statusOf } from "./workload-helpers";
+
+/** kube-controller-manager's --terminated-pod-gc-threshold default. */
+export const TERMINATED_POD_GC_THRESHOLD = 12500;
+
+function isTerminated(pod: KubeObject): boolean {
+  const phase = podPhase(pod);
+  return phase !== "Pending" && phase !== "Running" && phase !== "Unknown";
+}
+
+function isEvicted(pod: KubeObject): boolean {
+  return podPhase(pod) === "Failed" && statusOf(pod).reason === "Evicted";
+}
+
+/** Evicted pods first, then oldest. Models gc_controller.go byEvictionAndCreationTimestamp */
+function byEvictionAndCreation(a: KubeObject, b: KubeObject): number {
+  if (isEvicted(a) !== isEvicted(b)) return isEvicted(a) ? -1 : 1;
+  const ta = parseTime(a.metadata.creationTimestamp) ?? 0;
+  const tb = parseTime(b.metadata.creationTimestamp) ?? 0;
+  return ta - tb || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
+}
+
+/**
+ * Marks the pod Failed (nothing else will, with no kubelet behind it) and deletes it with no grace
+ * period. Skipped when that would change nothing, so passes settle.
+ * Models gc_controller.go markFailedAndDeletePodWithCondition
+ */
+function markFailedAndDelete(ctx: ControllerContext, pod: KubeObject, condition?: Record<string, unknown>): void {
+  const pending = !!pod.metadata.deletionTimestamp && !!(pod.metadata.finalizers ?? []).length && !pod.metadata.deletionGracePeriodSeconds;
+  if (pending) return;
+  let current = pod;
+  if (!isTerminated(pod)) {
+    const status: Record<string, unknown> = { ...statusOf(pod), phase: "Failed" };
+    if (condition) {
+      const now = ctx.nowRfc3339();
+      const others = list(status.conditions).filter((c) => c.type !== condition.type);
+      status.conditions = [...others, { ...condition, lastProbeTime: null, lastTransitionTime: now }];
+    }
+    current = ctx.updateStatus(POD_TYPE, { ...pod, status }) ?? pod;
+  }
+  ctx.delete(POD_TYPE, current, { gracePeriodSeconds: 0, propagationPolicy: "Background" });
+}
+
+export function podGcController(threshold = TERMINATED_POD_GC_THRESHOLD): Controller {
+  return (ctx) => {
+    const nodes = new Set(ctx.list("/nodes").map((n) => n.metadata.name));
+    const pods = ctx.list("/pods");
+    const terminated: KubeObject[] = [];
+    for (const pod of pods) {
+      const nodeName = specOf(pod).nodeName;
+      if (typeof nodeName === "string" && nodeName && !nodes.has(nodeName)) {
+        markFailedAndDelete(ctx, pod, { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists" });
+      } else if (pod.metadata.deletionTimestamp && !nodeName) {
+        markFailedAndDelete(ctx, pod);
+      } else if (isTerminated(pod) && !pod.metadata.deletionTimestamp) terminated.push(pod);
+    }
+    const excess = terminated.length - threshold;
+    if (excess <= 0) return;
+    for (const pod of terminated.sort(byEvictionAndCreation).slice(0, excess)) markFailedAndDelete(ctx, pod);
+  };
+}
+
+export const podGc: Controller = podGcController();
+
