@@ -11,7 +11,9 @@ import {
   VERSION_INFO,
   wantsAggregated,
 } from "./discovery";
+import { createBinding } from "./binding";
 import { withEventStorage } from "./event-conversion";
+import { evictPod } from "./eviction";
 import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
 import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./openapi";
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
@@ -202,6 +204,11 @@ async function subresourceRoute(
     if (method === "GET") return jsonResponse(scaleOf(t, getObject(ctx, t, ns, name)));
     if (method === "PUT" || method === "PATCH") return writeResponse(await writeScale(ctx, t, ns, name, request, writeParams(url, request)));
     throw methodNotAllowed();
+  }
+  if ((sub === "binding" || sub === "eviction") && t.kind === "Pod" && t.group === "") {
+    if (method !== "POST") throw methodNotAllowed();
+    const handler = sub === "binding" ? createBinding : evictPod;
+    return writeResponse(await handler(ctx, ns ?? "", name, request, writeParams(url, request)));
   }
   if (sub === "finalize" && t.kind === "Namespace" && t.group === "") {
     if (method === "PUT") return writeResponse(await updateFromRequest(ctx, t, ns, name, "finalize", request, writeParams(url, request)));

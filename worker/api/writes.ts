@@ -11,6 +11,7 @@ import { unknownFields } from "./openapi";
 import { alreadyExists, badRequest, conflict, forbidden, KubeError, notFound, unsupportedMediaType } from "./status";
 import type { Change } from "../store/object-store";
 import { deleteChanges, type DeleteOptions } from "./deletion";
+import { deepEqual } from "../util/equal";
 
 export interface WriteResult {
   status: number;
@@ -216,8 +217,13 @@ export async function patchFromRequest(
         return { status: 201, body: stored, warnings };
       }
       const next = serverSideApply(structuredClone(current), applied, { manager: params.fieldManager, force: params.force, now, gvkKey: gvkKey(t) });
-      const admitted = admitUpdate(ctx, t, current, next, { subresource });
-      if (!admitted) return { status: 200, body: current, warnings };
+      let admitted = admitUpdate(ctx, t, current, next, { subresource });
+      if (!admitted) {
+        // Same values, but a manager may have taken co-ownership of them: that alone is persisted too.
+        if (deepEqual(current.metadata.managedFields, next.metadata.managedFields)) return { status: 200, body: current, warnings };
+        admitted = structuredClone(current);
+        admitted.metadata.managedFields = next.metadata.managedFields;
+      }
       const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
       return { status: 200, body: stored, warnings };
     });

@@ -195,8 +195,9 @@ export function defaultPod(pod: Obj): void {
       }
     }
   }
-  // ServiceAccount admission.
-  if (!str(spec.serviceAccountName)) {
+  // ServiceAccount admission (which leaves mirror pods of static pods alone).
+  const mirror = rec(rec(pod.metadata)?.annotations)?.["kubernetes.io/config.mirror"] !== undefined;
+  if (!str(spec.serviceAccountName) && !mirror) {
     spec.serviceAccountName = "default";
     spec.serviceAccount = "default";
   }

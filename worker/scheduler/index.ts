@@ -1,0 +1,145 @@
+// The scheduler (kube-scheduler's default profile) as a level-triggered controller. Each pass takes
+// the unbound pods addressed to `default-scheduler`, highest priority first, and runs the plugins
+// in plugins/ over a snapshot of the nodes: a fitting pod is bound through the same code as the
+// pods/binding subresource (PodScheduled=True, event Scheduled); a pod that fits nowhere may preempt
+// lower-priority pods (DefaultPreemption), and gets PodScheduled=False/Unschedulable and a
+// FailedScheduling event with upstream's FitError wording. Re-evaluating an unschedulable pod costs
+// no write while its message is unchanged, so retries happen exactly when something relevant
+// changed (a node labelled, added, untainted; a pod deleted), after the upstream backoff.
+//
+// Implemented: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
+// NodeResourcesFit (LeastAllocated), NodeResourcesBalancedAllocation, VolumeBinding,
+// PodTopologySpread (with the cluster default constraints), InterPodAffinity, ImageLocality,
+// PrioritySort, DefaultPreemption, scheduling gates, the percentage of nodes to score.
+// Not implemented: other profiles and schedulerName values (such pods are left alone), extenders,
+// VolumeRestrictions/NodeVolumeLimits/VolumeZone, dynamic resources, the 5-minute flush of
+// unschedulable pods (it would only repeat an unchanged event), and the volume bind timeout.
+import { boundPod } from "../api/binding";
+import type { ControllerContext } from "../controllers/types";
+import { findKind } from "../resources/registry";
+import type { KubeObject } from "../resources/types";
+import { updateCondition } from "../util/pod-condition";
+import { fitErrorMessage, schedulePod } from "./framework";
+import { awaitingVolumes, SELECTED_NODE, volumeDecisions, type VolumeDecision } from "./plugins/volume-binding";
+import { preempt, type PreemptionResult } from "./preemption";
+import { backoffUntil, failureHistory, needsScheduling, queueOrder, type Attempts } from "./queue";
+import { addPod, buildSnapshot, DEFAULT_SCHEDULER, newPodInfo, removePod } from "./snapshot";
+import type { PodInfo, Snapshot } from "./types";
+import { arr, rec } from "./util";
+
+const POD = findKind({ group: "", version: "v1", kind: "Pod" })!;
+const PVC = findKind({ group: "", version: "v1", kind: "PersistentVolumeClaim" })!;
+const PV = findKind({ group: "", version: "v1", kind: "PersistentVolume" })!;
+
+export const GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates";
+
+export function schedulerController(ctx: ControllerContext): void {
+  const pods = ctx.list("/pods");
+  const pending = pods.filter(needsScheduling);
+  if (pending.length === 0) return;
+  pending.sort(queueOrder);
+  let snapshot: Snapshot | undefined;
+  let history: Map<string, Attempts> | undefined;
+  for (const pod of pending) {
+    if (arr(rec(pod.spec).schedulingGates).length) {
+      setUnschedulable(ctx, pod, "SchedulingGated", GATED_MESSAGE, rec(pod.status).nominatedNodeName as string | undefined);
+      continue;
+    }
+    snapshot ??= buildSnapshot(ctx, pods);
+    if (awaitingVolumes(snapshot, pod)) continue;
+    history ??= failureHistory(ctx);
+    const attempts = history.get(pod.metadata.uid ?? "");
+    if (attempts) {
+      const until = backoffUntil(attempts);
+      if (until > ctx.now()) {
+        ctx.requeueAt(until);
+        continue;
+      }
+    }
+    scheduleOne(ctx, snapshot, pod);
+  }
+}
+
+function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject): void {
+  const info = newPodInfo(pod);
+  const result = schedulePod(snapshot, info, ctx.rng);
+  if ("node" in result) {
+    const decisions = volumeDecisions(result.state, result.node);
+    if (decisions.length) {
+      // PreBind: the pod is bound once its volumes are (by the volume controllers).
+      for (const d of decisions) writeVolumeDecision(ctx, d);
+      return;
+    }
+    bind(ctx, snapshot, info, result.node.name);
+    return;
+  }
+  const pre = preempt(result.state, result.diagnosis, ctx.list("policy/poddisruptionbudgets"));
+  const message = fitErrorMessage(snapshot.nodes.length, result.diagnosis, pre.message);
+  const current = rec(pod.status).nominatedNodeName;
+  const nominated = pre.candidate?.node ?? (pre.clearNomination || typeof current !== "string" ? undefined : current);
+  if (!setUnschedulable(ctx, pod, "Unschedulable", message, nominated)) return;
+  if (pre.candidate) evictVictims(ctx, snapshot, info, pre.candidate);
+  ctx.event(pod, "Warning", "FailedScheduling", message, DEFAULT_SCHEDULER);
+}
+
+function bind(ctx: ControllerContext, snapshot: Snapshot, info: PodInfo, nodeName: string): void {
+  const bound = boundPod(info.pod, nodeName, undefined, ctx.nowRfc3339());
+  ctx.emit({ type: "put", resource: "/pods", object: bound });
+  ctx.event(bound, "Normal", "Scheduled", `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`, DEFAULT_SCHEDULER);
+  // Assume the pod on its node for the rest of this pass, as the scheduler cache does.
+  const node = snapshot.byName.get(nodeName);
+  if (node) addPod(node, newPodInfo(bound));
+  for (const [n, list] of snapshot.nominated) snapshot.nominated.set(n, list.filter((p) => p.uid !== info.uid));
+}
+
+/** Writes PodScheduled=False (and the nomination) unless it already says exactly that; returns whether it wrote. */
+function setUnschedulable(ctx: ControllerContext, pod: KubeObject, reason: string, message: string, nominated: string | undefined): boolean {
+  const status = structuredClone(rec(pod.status));
+  const changed = updateCondition(status, { type: "PodScheduled", status: "False", reason, message, lastProbeTime: null }, ctx.nowRfc3339());
+  const nominationChanged = (status.nominatedNodeName ?? undefined) !== nominated;
+  if (!changed && !nominationChanged) return false;
+  if (nominated) status.nominatedNodeName = nominated;
+  else delete status.nominatedNodeName;
+  ctx.updateStatus(POD, { ...pod, status });
+  return true;
+}
+
+// Models preemption.go prepareCandidate: mark and delete each victim, then drop the nominations of
+// lower-priority pods on that node (they may no longer fit there).
+function evictVictims(ctx: ControllerContext, snapshot: Snapshot, pod: PodInfo, cand: NonNullable<PreemptionResult["candidate"]>): void {
+  const node = snapshot.byName.get(cand.node);
+  for (const v of cand.victims) {
+    const current = ctx.get("/pods", v.namespace, v.name);
+    if (!current) continue;
+    const status = structuredClone(rec(current.status));
+    const cond = { type: "DisruptionTarget", status: "True", reason: "PreemptionByScheduler", message: `${DEFAULT_SCHEDULER}: preempting to accommodate a higher priority pod` };
+    const marked = updateCondition(status, cond, ctx.nowRfc3339()) ? (ctx.updateStatus(POD, { ...current, status }) ?? current) : current;
+    ctx.delete(POD, marked);
+    ctx.event(current, "Normal", "Preempted", `Preempted by pod ${pod.uid} on node ${cand.node}`, DEFAULT_SCHEDULER);
+    if (node && !ctx.get("/pods", v.namespace, v.name)) removePod(node, v);
+  }
+  for (const other of snapshot.nominated.get(cand.node) ?? []) {
+    if (other.priority >= pod.priority || other.uid === pod.uid) continue;
+    const current = ctx.get("/pods", other.namespace, other.name);
+    if (!current) continue;
+    const status = structuredClone(rec(current.status));
+    delete status.nominatedNodeName;
+    ctx.updateStatus(POD, { ...current, status });
+  }
+  const list = (snapshot.nominated.get(cand.node) ?? []).filter((p) => p.priority >= pod.priority && p.uid !== pod.uid);
+  snapshot.nominated.set(cand.node, [...list, pod]);
+}
+
+function writeVolumeDecision(ctx: ControllerContext, d: VolumeDecision): void {
+  if (d.type === "select-node") {
+    const pvc = structuredClone(d.pvc);
+    pvc.metadata.annotations = { ...(pvc.metadata.annotations ?? {}), [SELECTED_NODE]: d.node };
+    ctx.update(PVC, pvc);
+    return;
+  }
+  const pv = structuredClone(d.pv);
+  const m = d.pvc.metadata;
+  (pv.spec as Record<string, unknown>).claimRef = { kind: "PersistentVolumeClaim", namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: "v1", resourceVersion: m.resourceVersion };
+  pv.metadata.annotations = { ...(pv.metadata.annotations ?? {}), "pv.kubernetes.io/bound-by-controller": "yes" };
+  ctx.update(PV, pv);
+}
