@@ -5,7 +5,7 @@ import { decodeObject } from "../../worker/api/body";
 import { wantsAggregated } from "../../worker/api/discovery";
 import { goJsonSyntaxError } from "../../worker/api/json-syntax";
 import { KubeError } from "../../worker/api/status";
-import { applyDefaults } from "../../worker/resources/validation";
+import { applyDefaults, normalizeForStorage } from "../../worker/resources/validation";
 import type { KubeObject } from "../../worker/resources/types";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -67,9 +67,9 @@ describe("decodeObject errors", () => {
 });
 
 describe("empty ObjectMeta maps", () => {
-  it("are dropped, as Go's omitempty drops them", () => {
+  it("are dropped once validated, as Go's omitempty drops them", () => {
     const obj: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: {}, annotations: {}, finalizers: [] } };
-    applyDefaults("/ConfigMap", obj);
+    normalizeForStorage(obj);
     expect(obj.metadata).toEqual({ name: "c" });
   });
 
@@ -81,6 +81,9 @@ describe("empty ObjectMeta maps", () => {
       spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" }, annotations: {} }, spec: { containers: [{ name: "c", image: "i" }] } } },
     } as unknown as KubeObject;
     applyDefaults("apps/Deployment", obj);
+    // Validation still sees what was sent (upstream prints map[string]string{} for an empty map).
+    expect((obj.spec as { template: { metadata: unknown } }).template.metadata).toEqual({ creationTimestamp: null, labels: { a: "b" }, annotations: {} });
+    normalizeForStorage(obj);
     expect(obj.metadata).toEqual({ name: "d" });
     expect((obj.spec as { template: { metadata: unknown } }).template.metadata).toEqual({ creationTimestamp: null, labels: { a: "b" } });
   });

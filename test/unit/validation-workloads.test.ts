@@ -50,7 +50,8 @@ describe("Deployment", () => {
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } },
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
-      template: { metadata: { labels: { app: "x" } }, spec: templateSpecDefaults },
+      // A template's zero creationTimestamp reads null, as Go encodes it.
+      template: { metadata: { creationTimestamp: null, labels: { app: "x" } }, spec: templateSpecDefaults },
     });
   });
 

@@ -4,7 +4,7 @@ import { NAME_SUFFIX_ALPHABET } from "../sandbox/rng";
 import { gvkKey, type ResourceType } from "../resources/registry";
 import { GENERATION_KINDS, STATUS_RESET_ON_CREATE, strategies, type StrategyContext } from "../resources/strategy";
 import type { FieldError, KubeObject } from "../resources/types";
-import { applyDefaults, decodeError, finalizeJobSelector, prepareUpdate, validateCreate, validateName, validateUpdate } from "../resources/validation";
+import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, prepareUpdate, validateCreate, validateName, validateUpdate } from "../resources/validation";
 import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
@@ -92,6 +92,7 @@ export function admitCreate(ctx: AdmissionContext, t: ResourceType, obj: KubeObj
   if (validation.length) throw invalid(t.group, t.kind, meta.name ?? "", validation);
   const allocation = strategies[key]?.allocate?.(obj, undefined, sctx) ?? [];
   if (allocation.length) throw invalid(t.group, t.kind, meta.name ?? "", allocation);
+  normalizeForStorage(obj);
   return obj;
 }
 
@@ -169,6 +170,7 @@ export function admitUpdate(
   if (validation.length) throw invalid(t.group, t.kind, name, validation);
   const allocation = strategies[key]?.allocate?.(next, old, sctx) ?? [];
   if (allocation.length) throw invalid(t.group, t.kind, name, allocation);
+  normalizeForStorage(next);
 
   if (sameIgnoringManagedFields(old, next)) return undefined;
   return next;

@@ -22,7 +22,7 @@ import {
   str,
 } from "./field";
 import { cronError } from "./cron";
-import { normalizeTemplateMeta, selectorMatches, selectorParses, validateAnnotations, validateLabels, validateLabelSelector } from "./meta";
+import { selectorMatches, selectorParses, validateAnnotations, validateLabels, validateLabelSelector } from "./meta";
 import { defaultTemplate } from "./pod-defaults";
 import { validatePodTemplateSpec } from "./pod";
 
@@ -84,9 +84,7 @@ export function defaultCronJob(obj: KubeObject): void {
   if (spec.suspend == null) spec.suspend = false;
   if (spec.successfulJobsHistoryLimit == null) spec.successfulJobsHistoryLimit = 3;
   if (spec.failedJobsHistoryLimit == null) spec.failedJobsHistoryLimit = 1;
-  const jobTemplate = rec(spec.jobTemplate);
-  if (jobTemplate) normalizeTemplateMeta(jobTemplate);
-  defaultTemplate(rec(jobTemplate?.spec)?.template);
+  defaultTemplate(rec(rec(spec.jobTemplate)?.spec)?.template);
 }
 
 function hasLabel(labels: Obj, k: string, want: string): FieldError[] {

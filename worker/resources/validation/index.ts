@@ -55,7 +55,7 @@ import { validateCoreEvent, validateEventsV1 } from "./events";
 import { defaultLimitRange, defaultResourceQuota, validateLimitRange, validateResourceQuota } from "./quota";
 import { rec, sortedKeys, str } from "./field";
 import {
-  dropEmptyMetaFields,
+  nullTemplateTimestamps,
   type NameFn,
   nameAny,
   nameIsDNS1035Label,
@@ -83,7 +83,7 @@ import {
 export { finalizeJobSelector } from "./batch";
 export { validateNodePortRange, prepareServiceUpdate, NODE_PORT_RANGE } from "./service";
 export { parseQuantity, formatQuantity, cmpQuantity, canonicalQuantity, type Quantity } from "./quantity";
-export { selectorMatches, validateLabelSelector } from "./meta";
+export { normalizeForStorage, selectorMatches, validateLabelSelector } from "./meta";
 export { cronError } from "./cron";
 
 interface KindRules {
@@ -148,7 +148,7 @@ const KINDS: Record<string, KindRules> = {
 /** Applies scheme defaults (and, for Pods, the default admission chain). Mutates; idempotent. */
 export function applyDefaults(key: string, obj: KubeObject): void {
   obj.metadata ??= {};
-  dropEmptyMetaFields(obj.metadata as Record<string, unknown>);
+  nullTemplateTimestamps(obj);
   const rules = KINDS[key];
   // Cluster-scoped objects never carry a namespace.
   if (rules && !rules.namespaced) delete obj.metadata.namespace;

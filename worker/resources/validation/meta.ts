@@ -225,20 +225,39 @@ export function mapSelectorMatches(sel: unknown, labels: unknown): boolean {
 const OMITEMPTY_META_FIELDS = ["labels", "annotations", "ownerReferences", "finalizers"];
 
 /**
- * ObjectMeta's maps and lists are `omitempty`: once the apiserver has decoded an object, an empty or
- * null `annotations` (left behind by `kubectl annotate key-`, or sent by `kubectl diff`) is simply absent.
+ * ObjectMeta's maps and lists are `omitempty`: an empty or null `annotations` (left behind by
+ * `kubectl annotate key-`, or sent by `kubectl diff`) is validated as sent but never stored or returned.
  */
-export function dropEmptyMetaFields(meta: Record<string, unknown>): void {
+function dropEmptyMetaFields(meta: Record<string, unknown>): void {
   for (const f of OMITEMPTY_META_FIELDS) {
     const v = meta[f];
     if (v === null || (Array.isArray(v) && v.length === 0) || (rec(v) && Object.keys(v as object).length === 0)) delete meta[f];
   }
 }
 
-/** A PodTemplateSpec's or JobTemplateSpec's metadata as a 1.32 apiserver returns it (creationTimestamp: null). */
-export function normalizeTemplateMeta(template: Record<string, unknown>): void {
-  let meta = rec(template.metadata);
-  if (!meta) template.metadata = meta = {};
-  dropEmptyMetaFields(meta);
-  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+/** The pod and job templates an object carries (spec.template, PodTemplate's template, spec.jobTemplate…). */
+function templatesOf(obj: KubeObject): Record<string, unknown>[] {
+  const spec = rec(obj.spec);
+  const jobTemplate = rec(spec?.jobTemplate);
+  const candidates = [spec?.template, (obj as Record<string, unknown>).template, jobTemplate, rec(jobTemplate?.spec)?.template];
+  return candidates.map(rec).filter((t): t is Record<string, unknown> => t !== undefined);
+}
+
+/**
+ * A template's creationTimestamp is a zero metav1.Time that Go writes as null; setting it before
+ * validation also keeps template equality (Job immutability) independent of whether a client sent it.
+ */
+export function nullTemplateTimestamps(obj: KubeObject): void {
+  for (const t of templatesOf(obj)) {
+    let meta = rec(t.metadata);
+    if (!meta) t.metadata = meta = {};
+    if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+  }
+}
+
+/** The object as the apiserver stores and returns it after validation (see dropEmptyMetaFields). */
+export function normalizeForStorage(obj: KubeObject): void {
+  if (rec(obj.metadata)) dropEmptyMetaFields(obj.metadata as Record<string, unknown>);
+  nullTemplateTimestamps(obj);
+  for (const t of templatesOf(obj)) dropEmptyMetaFields(t.metadata as Record<string, unknown>);
 }

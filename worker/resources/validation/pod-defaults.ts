@@ -2,7 +2,6 @@
 // chain adds (ServiceAccount, Priority, DefaultTolerationSeconds).
 // Models pkg/apis/core/v1/defaults.go SetDefaults_PodSpec, SetDefaults_Container, SetDefaults_Pod
 import { arr, ensure, type Obj, rec, setDefault, str } from "./field";
-import { normalizeTemplateMeta } from "./meta";
 import { canonicalQuantity } from "./quantity";
 
 export const VOLUME_SOURCES = [
@@ -215,6 +214,5 @@ export function defaultPod(pod: Obj): void {
 export function defaultTemplate(template: unknown): void {
   const t = rec(template);
   if (!t) return;
-  normalizeTemplateMeta(t);
   defaultPodSpec(ensure(t, "spec"));
 }
