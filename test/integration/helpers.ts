@@ -55,12 +55,15 @@ export async function clock(id: string, body: unknown): Promise<{ status: number
   return { status: res.status, json: await res.json() };
 }
 
+/**
+ * A pod no scheduler picks up (and so no kubelet runs): API-machinery tests see exactly their own writes.
+ */
 export function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, labels: { app: name } },
-    spec: { containers: [{ name: "c", image: "nginx:1.25" }] },
+    spec: { schedulerName: "kubeplay-test-none", containers: [{ name: "c", image: "nginx:1.25" }] },
     ...extra,
   };
 }
