@@ -1,4 +1,5 @@
-// The controller-manager: every controller, in a fixed order, run in passes until the cluster settles.
+// Every control loop of the cluster, in a fixed order, run in passes until the cluster settles:
+// the controller-manager's controllers, then the scheduler, then the kubelets.
 import { cronJobController } from "./cronjob";
 import { daemonSetController } from "./daemonset";
 import { deploymentController } from "./deployment";
@@ -13,6 +14,35 @@ import { rootCaPublisher } from "./root-ca-publisher";
 import { serviceAccountController } from "./serviceaccount";
 import { replicaSetController, replicationControllerController } from "./replicaset";
 import { ttlAfterFinishedController } from "./ttl-after-finished";
+import { disruptionController } from "./disruption";
+import { nodeLifecycleController } from "./node-lifecycle";
+import { nodeRegistrationController } from "./node-registration";
+import { taintEvictionController } from "./taint-eviction";
+import { schedulerController } from "../scheduler";
+import { kubeletController } from "../kubelet";
 import type { Controller } from "./types";
 
-export const CONTROLLERS: Controller[] = [namespaceController, serviceAccountController, rootCaPublisher, nodeLeaseController, eventTtlController, garbageCollector, deploymentController, replicaSetController, replicationControllerController, daemonSetController, statefulSetController, cronJobController, jobController, ttlAfterFinishedController, podGc];
+/** kube-controller-manager's loops. */
+export const CONTROLLER_MANAGER: Controller[] = [
+  namespaceController,
+  serviceAccountController,
+  rootCaPublisher,
+  nodeLeaseController,
+  eventTtlController,
+  garbageCollector,
+  deploymentController,
+  replicaSetController,
+  replicationControllerController,
+  daemonSetController,
+  statefulSetController,
+  cronJobController,
+  jobController,
+  ttlAfterFinishedController,
+  podGc,
+  nodeRegistrationController,
+  nodeLifecycleController,
+  taintEvictionController,
+  disruptionController,
+];
+
+export const CONTROLLERS: Controller[] = [...CONTROLLER_MANAGER, schedulerController, kubeletController];

@@ -8,7 +8,7 @@ import type { KubeObject } from "../resources/types";
 import { rfc3339, type SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
 import type { Change, ObjectStore } from "../store/object-store";
-import type { ControllerContext, EventType } from "./types";
+import type { ControllerContext, EventSourceDetail, EventType } from "./types";
 
 const EVENT_TYPE = findKind({ group: "", version: "v1", kind: "Event" })!;
 
@@ -131,15 +131,15 @@ export class ControllerRuntime implements ControllerContext {
    * Models staging/src/k8s.io/client-go/tools/record/events_cache.go EventAggregate/eventObserve:
    * an event identical to an earlier one (same object, type, reason, message, source) bumps its count.
    */
-  event(involved: KubeObject, type: EventType, reason: string, message: string, component: string): void {
+  event(involved: KubeObject, type: EventType, reason: string, message: string, component: string, source: EventSourceDetail = {}): void {
     const now = this.nowRfc3339();
     const m = involved.metadata;
     const namespace = m.namespace || "default";
     const { group, version } = parseApiVersion(involved.apiVersion);
     const existing = this.list("/events", namespace).find((e) => {
-      const io = e.involvedObject as { uid?: string } | undefined;
+      const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
       const src = e.source as { component?: string } | undefined;
-      return io?.uid === m.uid && e.reason === reason && e.message === message && e.type === type && src?.component === component;
+      return io?.uid === m.uid && io?.fieldPath === source.fieldPath && e.reason === reason && e.message === message && e.type === type && src?.component === component;
     });
     if (existing) {
       const next = structuredClone(existing);
@@ -160,17 +160,18 @@ export class ControllerRuntime implements ControllerContext {
         uid: m.uid,
         apiVersion: group ? `${group}/${version}` : version,
         resourceVersion: m.resourceVersion,
+        ...(source.fieldPath ? { fieldPath: source.fieldPath } : {}),
       },
       reason,
       message,
-      source: { component },
+      source: source.host ? { component, host: source.host } : { component },
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
       type,
       eventTime: null,
       reportingComponent: component,
-      reportingInstance: "",
+      reportingInstance: source.host ?? "",
     };
     this.create(EVENT_TYPE, ev);
   }

@@ -9,6 +9,11 @@ import type { Change } from "../store/object-store";
 
 export type EventType = "Normal" | "Warning";
 
+export interface EventSourceDetail {
+  fieldPath?: string;
+  host?: string;
+}
+
 export interface ControllerContext {
   /** Virtual now, epoch ms. */
   now(): number;
@@ -30,8 +35,11 @@ export interface ControllerContext {
   /** A raw change, for controllers that build the stored object themselves. */
   emit(change: Change): void;
 
-  /** Records an Event about `involved` (aggregated with an identical earlier one, as the recorder does). */
-  event(involved: KubeObject, type: EventType, reason: string, message: string, component: string): void;
+  /**
+   * Records an Event about `involved` (aggregated with an identical earlier one, as the recorder does);
+   * `fieldPath` names a part of it (`spec.containers{web}`), `host` the node of the reporting component.
+   */
+  event(involved: KubeObject, type: EventType, reason: string, message: string, component: string, source?: EventSourceDetail): void;
   /** Asks for another pass when virtual time reaches `at` (epoch ms). */
   requeueAt(at: number): void;
 }

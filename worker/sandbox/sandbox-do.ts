@@ -12,6 +12,7 @@ import { bootstrapChanges, type SandboxOptions } from "./bootstrap";
 import { SandboxClock, rfc3339 } from "./clock";
 import { Rng } from "./rng";
 import { Engine } from "./engine";
+import { addNode, setKubelet } from "./node-ops";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 
 /** Wall time: read here and nowhere else in simulation code. */
@@ -163,6 +164,13 @@ export class Sandbox extends DurableObject<Env> {
       }
       case "clock":
         return this.setClock(loaded, body);
+      case "nodes":
+      case "kubelet":
+        return loaded.store.exclusive(async () => {
+          const res = await (op === "nodes" ? addNode : setKubelet)(loaded, body);
+          await this.reconcileNow(loaded);
+          return res;
+        });
       case "fork":
         await loaded.store.exclusive(() => loaded.store.forkTo(body as unknown as ForkRequest));
         return jsonResponse({ ok: true });

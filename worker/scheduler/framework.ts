@@ -2,7 +2,6 @@
 // the nodes (with pods nominated there counted as present), PreScore/Score/NormalizeScore weighted
 // and summed — and picks the best node, or explains in a FitError why none fits.
 // Models pkg/scheduler/schedule_one.go schedulePod / findNodesThatFitPod / prioritizeNodes / selectHost
-import type { Rng } from "../sandbox/rng";
 import { balancedAllocation } from "./plugins/balanced-allocation";
 import { imageLocality } from "./plugins/image-locality";
 import { interPodAffinity } from "./plugins/inter-pod-affinity";
@@ -105,23 +104,18 @@ export function scoreNodes(state: CycleState, nodes: NodeInfo[], plugins: Plugin
   return total;
 }
 
-// Models schedule_one.go selectHost: the best score, ties broken at random (reservoir sampling).
-function selectHost(nodes: NodeInfo[], scores: number[], rng: Rng): NodeInfo {
-  let best = 0;
-  let ties = 1;
-  for (let i = 1; i < nodes.length; i++) {
-    if (scores[i] > scores[best]) {
-      best = i;
-      ties = 1;
-    } else if (scores[i] === scores[best]) {
-      ties++;
-      if (rng.int(0, ties - 1) === 0) best = i;
-    }
-  }
-  return nodes[best];
+// Models schedule_one.go selectHost: the best score, ties broken at random. The draw is a hash of
+// the pod's uid (itself from the sandbox's seeded generator) rather than the generator, so placing a
+// pod never shifts the names and addresses drawn for other objects.
+function selectHost(nodes: NodeInfo[], scores: number[], pod: PodInfo): NodeInfo {
+  const top = Math.max(...scores);
+  const best = nodes.filter((_, i) => scores[i] === top);
+  let h = 2166136261;
+  for (let i = 0; i < pod.uid.length; i++) h = Math.imul(h ^ pod.uid.charCodeAt(i), 16777619);
+  return best[(h >>> 0) % best.length];
 }
 
-export function schedulePod(snapshot: Snapshot, pod: PodInfo, rng: Rng, plugins: Plugin[] = DEFAULT_PLUGINS): ScheduleResult {
+export function schedulePod(snapshot: Snapshot, pod: PodInfo, plugins: Plugin[] = DEFAULT_PLUGINS): ScheduleResult {
   const state = newCycleState(pod, snapshot);
   const all = snapshot.nodes;
   const pre = runPreFilters(state, plugins);
@@ -152,7 +146,7 @@ export function schedulePod(snapshot: Snapshot, pod: PodInfo, rng: Rng, plugins:
   if (candidates.length) snapshot.nextStartNodeIndex = (start + processed) % candidates.length;
   if (feasible.length === 0) return { state, diagnosis };
   if (feasible.length === 1) return { state, node: feasible[0] };
-  return { state, node: selectHost(feasible, scoreNodes(state, feasible, plugins), rng) };
+  return { state, node: selectHost(feasible, scoreNodes(state, feasible, plugins), pod) };
 }
 
 /**

@@ -30,6 +30,7 @@ import { arr, rec } from "./util";
 const POD = findKind({ group: "", version: "v1", kind: "Pod" })!;
 const PVC = findKind({ group: "", version: "v1", kind: "PersistentVolumeClaim" })!;
 const PV = findKind({ group: "", version: "v1", kind: "PersistentVolume" })!;
+const EVENT = findKind({ group: "", version: "v1", kind: "Event" })!;
 
 export const GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates";
 
@@ -62,7 +63,7 @@ export function schedulerController(ctx: ControllerContext): void {
 
 function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject): void {
   const info = newPodInfo(pod);
-  const result = schedulePod(snapshot, info, ctx.rng);
+  const result = schedulePod(snapshot, info);
   if ("node" in result) {
     const decisions = volumeDecisions(result.state, result.node);
     if (decisions.length) {
@@ -85,11 +86,38 @@ function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject
 function bind(ctx: ControllerContext, snapshot: Snapshot, info: PodInfo, nodeName: string): void {
   const bound = boundPod(info.pod, nodeName, undefined, ctx.nowRfc3339());
   ctx.emit({ type: "put", resource: "/pods", object: bound });
-  ctx.event(bound, "Normal", "Scheduled", `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`, DEFAULT_SCHEDULER);
+  scheduledEvent(ctx, bound, `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`);
   // Assume the pod on its node for the rest of this pass, as the scheduler cache does.
   const node = snapshot.byName.get(nodeName);
   if (node) addPod(node, newPodInfo(bound));
   for (const [n, list] of snapshot.nominated) snapshot.nominated.set(n, list.filter((p) => p.uid !== info.uid));
+}
+
+/**
+ * The Scheduled event. A pod is bound once, so there is never an identical earlier event to
+ * aggregate with, and skipping that search keeps binding thousands of pods in one pass linear.
+ * Same shape as ControllerContext.event.
+ */
+function scheduledEvent(ctx: ControllerContext, pod: KubeObject, message: string): void {
+  const now = ctx.nowRfc3339();
+  const m = pod.metadata;
+  const nanos = BigInt(Math.floor(ctx.now())) * 1_000_000n + BigInt(ctx.rng.int(0, 999_999));
+  ctx.create(EVENT, {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: `${m.name}.${nanos.toString(16)}`, namespace: m.namespace },
+    involvedObject: { kind: "Pod", namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: "v1", resourceVersion: m.resourceVersion },
+    reason: "Scheduled",
+    message,
+    source: { component: DEFAULT_SCHEDULER },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+    type: "Normal",
+    eventTime: null,
+    reportingComponent: DEFAULT_SCHEDULER,
+    reportingInstance: "",
+  });
 }
 
 /** Writes PodScheduled=False (and the nomination) unless it already says exactly that; returns whether it wrote. */

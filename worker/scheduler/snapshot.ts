@@ -80,11 +80,17 @@ export function newNodeInfo(node: KubeObject): NodeInfo {
     pods: [],
     usedPorts: [],
     images,
+    affinityPods: 0,
+    antiAffinityPods: 0,
+    memo: new Map(),
   };
 }
 
 export function addPod(ni: NodeInfo, p: PodInfo): void {
+  ni.memo.clear();
   ni.pods.push(p);
+  if (p.hasAffinity) ni.affinityPods++;
+  if (p.hasRequiredAntiAffinity) ni.antiAffinityPods++;
   addResources(ni.requested, p.requests);
   ni.nonZeroCpu += p.nonZeroCpu;
   ni.nonZeroMemory += p.nonZeroMemory;
@@ -94,7 +100,10 @@ export function addPod(ni: NodeInfo, p: PodInfo): void {
 export function removePod(ni: NodeInfo, p: PodInfo): void {
   const i = ni.pods.findIndex((x) => x.uid === p.uid && x.name === p.name && x.namespace === p.namespace);
   if (i < 0) return;
+  ni.memo.clear();
   ni.pods.splice(i, 1);
+  if (p.hasAffinity) ni.affinityPods--;
+  if (p.hasRequiredAntiAffinity) ni.antiAffinityPods--;
   subtractResources(ni.requested, p.requests);
   ni.nonZeroCpu -= p.nonZeroCpu;
   ni.nonZeroMemory -= p.nonZeroMemory;
@@ -105,7 +114,7 @@ export function removePod(ni: NodeInfo, p: PodInfo): void {
 }
 
 export function cloneNodeInfo(ni: NodeInfo): NodeInfo {
-  return { ...ni, requested: cloneResources(ni.requested), pods: [...ni.pods], usedPorts: [...ni.usedPorts] };
+  return { ...ni, requested: cloneResources(ni.requested), pods: [...ni.pods], usedPorts: [...ni.usedPorts], memo: new Map() };
 }
 
 /** Whether a pod occupies its node: bound and not finished (the scheduler's informer skips terminal pods). */
@@ -140,6 +149,16 @@ export function buildSnapshot(src: SnapshotSource, pods: KubeObject[] = src.list
   const imageNodes = new Map<string, number>();
   for (const n of nodes) for (const img of n.images.keys()) imageNodes.set(img, (imageNodes.get(img) ?? 0) + 1);
   const namespaceLabels = new Map(src.list("/namespaces").map((ns) => [ns.metadata.name ?? "", ns.metadata.labels ?? {}]));
+  // Lists plugins read per pod (Services for default spreading) are taken once per pass; volumes
+  // are read fresh, since this pass may hand one to a claim.
+  const lists = new Map<string, KubeObject[]>();
+  const cached = (resource: string, namespace?: string) => {
+    if (resource === "/persistentvolumes" || resource === "/persistentvolumeclaims") return src.list(resource, namespace);
+    const key = `${resource}\u0000${namespace ?? "*"}`;
+    let l = lists.get(key);
+    if (!l) lists.set(key, (l = src.list(resource, namespace)));
+    return l;
+  };
   return {
     nodes,
     byName,
@@ -148,7 +167,7 @@ export function buildSnapshot(src: SnapshotSource, pods: KubeObject[] = src.list
     nominated,
     nextStartNodeIndex: 0,
     read: (resource, namespace, name) => src.get(resource, namespace, name),
-    list: (resource, namespace) => src.list(resource, namespace),
+    list: cached,
   };
 }
 

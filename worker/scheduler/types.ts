@@ -65,6 +65,11 @@ export interface NodeInfo {
   usedPorts: HostPort[];
   /** Normalized image name → size in bytes, from node.status.images. */
   images: Map<string, number>;
+  /** How many of its pods have pod (anti-)affinity terms, and required anti-affinity terms. */
+  affinityPods: number;
+  antiAffinityPods: number;
+  /** Counts of pods matching a selector, by selector; cleared whenever the node's pods change. */
+  memo: Map<string, number>;
 }
 
 /** The cluster as one scheduling pass sees it. */

@@ -1,5 +1,5 @@
 // The sandbox service API: create, info, delete, fork, and the clock.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { INTERNAL_PREFIX } from "../sandbox/internal";
 import { parseSandboxOptions } from "../sandbox/bootstrap";
@@ -147,3 +147,18 @@ sandboxRoutes.post("/:id/clock", async (c) => {
   }
   return internalCall(c.env, r.sandboxId, "clock", "POST", body);
 });
+
+/** Node operations: add a node (`POST …/nodes`), start or stop a node's kubelet (`POST …/nodes/<node>/kubelet`). */
+async function nodeOperation(c: Context<App>, op: string, extra: Record<string, unknown> = {}): Promise<Response> {
+  const id = c.req.param("id") ?? "";
+  if (isReadOnlyId(id)) return error("a read-only link cannot change the sandbox", 403);
+  const r = await resolve(c.env, id);
+  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const body = await readJsonBody(c.req.raw);
+  if (body instanceof Response) return body;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return error("expected a JSON object", 400);
+  return internalCall(c.env, r.sandboxId, op, "POST", { ...body, ...extra });
+}
+
+sandboxRoutes.post("/:id/nodes", (c) => nodeOperation(c, "nodes"));
+sandboxRoutes.post("/:id/nodes/:node/kubelet", (c) => nodeOperation(c, "kubelet", { node: c.req.param("node") }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { START, TestCluster } from "../../cluster";
-import { CONTROLLERS } from "../../../worker/controllers";
+import { CONTROLLER_MANAGER } from "../../../worker/controllers";
 import type { ControllerContext } from "../../../worker/controllers/types";
 import { findKind } from "../../../worker/resources/registry";
 import type { KubeObject } from "../../../worker/resources/types";
@@ -59,7 +59,7 @@ function cronStatus(cluster: TestCluster) {
 
 describe("CronJob controller", () => {
   it("creates a Job at each schedule time and keeps successfulJobsHistoryLimit of them", async () => {
-    const cluster = await TestCluster.create({ controllers: [...CONTROLLERS, fakeKubelet()] });
+    const cluster = await TestCluster.create({ controllers: [...CONTROLLER_MANAGER, fakeKubelet()] });
     await cluster.apply(cronJob());
     expect(jobNames(cluster)).toEqual([]);
     expect(cluster.engine.nextWakeup()).toBe(START + 5 * 60_000 + 100);
@@ -82,7 +82,7 @@ describe("CronJob controller", () => {
   });
 
   it("builds each Job from the template, owned by the CronJob, with the scheduled time", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(cronJob({ jobTemplate: { metadata: { labels: { team: "a" } }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "hello", image: "busybox" }] } } } } }));
     await cluster.advance(300);
     const job = cluster.get(JOB, "default", jobName(5))!;
@@ -99,7 +99,7 @@ describe("CronJob controller", () => {
     { policy: "Forbid", jobs: [jobName(5)], active: 1 },
     { policy: "Replace", jobs: [jobName(10)], active: 1 },
   ])("applies concurrencyPolicy $policy to a run still active at the next time", async ({ policy, jobs, active }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(cronJob({ concurrencyPolicy: policy }));
     await cluster.advance(600);
     expect(jobNames(cluster)).toEqual(jobs);
@@ -114,7 +114,7 @@ describe("CronJob controller", () => {
     { name: "a run past its deadline is skipped", deadline: 60, jobs: [] },
     { name: "a run within its deadline starts late", deadline: 200, jobs: [jobName(5)] },
   ])("honours startingDeadlineSeconds: $name", async ({ deadline, jobs }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(cronJob({ suspend: true, startingDeadlineSeconds: deadline }));
     await cluster.advance(7 * 60);
     await cluster.modify(CJ, "default", "hello", (cj) => ((cj.spec as Record<string, unknown>).suspend = false));
@@ -124,7 +124,7 @@ describe("CronJob controller", () => {
   });
 
   it("catches up only the most recent run after a long absence, and says so", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(cronJob({ schedule: "* * * * *", suspend: true }));
     await cluster.advance(3 * 3600 + 30);
     await cluster.modify(CJ, "default", "hello", (cj) => ((cj.spec as Record<string, unknown>).suspend = false));
@@ -139,7 +139,7 @@ describe("CronJob controller", () => {
     { schedule: "0 9 * * *", timeZone: "America/New_York", first: 14 * 60, stamp: "2026-01-01T09:00:00-05:00" },
     { schedule: "30 * * * *", timeZone: "Asia/Kolkata", first: 60, stamp: "2026-01-01T06:30:00+05:30" },
   ])("evaluates $schedule in $timeZone", async ({ schedule, timeZone, first, stamp }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(cronJob({ schedule, timeZone }));
     await cluster.advance(first * 60 - 1);
     expect(jobNames(cluster)).toEqual([]);
@@ -149,7 +149,7 @@ describe("CronJob controller", () => {
   });
 
   it("keeps failedJobsHistoryLimit failed Jobs", async () => {
-    const cluster = await TestCluster.create({ controllers: [...CONTROLLERS, fakeKubelet(1)] });
+    const cluster = await TestCluster.create({ controllers: [...CONTROLLER_MANAGER, fakeKubelet(1)] });
     await cluster.apply(
       cronJob({
         failedJobsHistoryLimit: 1,

@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from "../../../worker/controllers";
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
 import { nodeObject } from "../../../worker/sandbox/bootstrap";
@@ -62,7 +63,7 @@ describe("DaemonSet controller", () => {
       nodes: ["k8s-node2"],
     },
   ])("places one pod per eligible node: $name", async ({ podSpec, nodes }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({}, podSpec));
     expect(placement(cluster)).toEqual(nodes);
     const ds = cluster.get(DS, "default", "agent")!;
@@ -70,7 +71,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("creates bound, labelled, tolerant pods with a revision and events", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({}, { hostNetwork: true }));
     const ds = cluster.get(DS, "default", "agent")!;
     const [rev] = cluster.list({ apiVersion: "apps/v1", kind: "ControllerRevision" }, "default");
@@ -114,7 +115,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("counts pods available only minReadySeconds after they are ready", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({ minReadySeconds: 10 }));
     await cluster.makePodsReady();
     expect(cluster.get(DS, "default", "agent")!.status).toMatchObject({ numberReady: 2, numberUnavailable: 2 });
@@ -125,7 +126,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("follows nodes as they are added, relabelled, tainted and removed", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({}, { nodeSelector: { role: "edge" } }));
     expect(placement(cluster)).toEqual([]);
 
@@ -150,7 +151,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("rolls a template change out one node at a time (maxUnavailable 1)", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet());
     await cluster.makePodsReady();
     await cluster.modify(DS, "default", "agent", (ds) => ((ds.spec as any).template.spec.containers[0].image = "agent:2"));
@@ -170,7 +171,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("surges a new pod beside the old one and removes the old once the new is available", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({ updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }));
     await cluster.makePodsReady();
     await cluster.modify(DS, "default", "agent", (ds) => ((ds.spec as any).template.spec.containers[0].image = "agent:2"));
@@ -183,7 +184,7 @@ describe("DaemonSet controller", () => {
   });
 
   it("waits for manual deletion with OnDelete", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(daemonSet({ updateStrategy: { type: "OnDelete" } }));
     await cluster.makePodsReady();
     await cluster.modify(DS, "default", "agent", (ds) => ((ds.spec as any).template.spec.containers[0].image = "agent:2"));

@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from "../../../worker/controllers";
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
 import { jobPrinter } from "../../../worker/resources/printers/batch";
@@ -59,7 +60,7 @@ function conditionTypes(j: KubeObject): string[] {
 
 describe("Job controller", () => {
   it("runs a pod to completion and reads Complete 1/1", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job());
     const [pod] = cluster.pods();
     const j = jobOf(cluster);
@@ -84,7 +85,7 @@ describe("Job controller", () => {
   });
 
   it("keeps at most parallelism pods running until completions succeed", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ completions: 5, parallelism: 2 }));
     const seen: number[] = [];
     for (let i = 0; i < 5 && running(cluster).length; i++) {
@@ -97,7 +98,7 @@ describe("Job controller", () => {
   });
 
   it("gives Indexed pods their index and tracks completed indexes", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ completions: 3, parallelism: 3, completionMode: "Indexed" }));
     const pods = cluster.pods().sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
     expect(pods.map((p) => p.metadata.annotations!["batch.kubernetes.io/job-completion-index"])).toEqual(["0", "1", "2"]);
@@ -121,7 +122,7 @@ describe("Job controller", () => {
   });
 
   it("backs off 10s, 20s between retries and fails past backoffLimit", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ backoffLimit: 2 }));
     await finishAll(cluster, "Failed");
     expect(running(cluster)).toHaveLength(0);
@@ -150,7 +151,7 @@ describe("Job controller", () => {
   });
 
   it("fails with DeadlineExceeded once activeDeadlineSeconds pass", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ activeDeadlineSeconds: 30, parallelism: 2, completions: 4 }));
     await cluster.makePodsReady();
     expect(jobOf(cluster).status).toMatchObject({ active: 2, ready: 2 });
@@ -165,7 +166,7 @@ describe("Job controller", () => {
   });
 
   it("suspends and resumes", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ suspend: true, parallelism: 2, completions: 2 }));
     expect(cluster.pods()).toHaveLength(0);
     expect(jobOf(cluster).status).toMatchObject({ conditions: [expect.objectContaining({ type: "Suspended", status: "True", reason: "JobSuspended" })] });
@@ -186,7 +187,7 @@ describe("Job controller", () => {
   });
 
   it("releases its pods when deleted", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(job({ parallelism: 2, completions: 2 }));
     expect(cluster.pods()).toHaveLength(2);
     await cluster.delete(jobOf(cluster));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
-import { CONTROLLERS } from "../../../worker/controllers";
+import { CONTROLLERS, CONTROLLER_MANAGER } from "../../../worker/controllers";
 import { podGc, podGcController } from "../../../worker/controllers/podgc";
 import type { KubeObject } from "../../../worker/resources/types";
 
@@ -21,7 +21,7 @@ async function setPhase(cluster: TestCluster, name: string, phase: string) {
 
 describe("pod GC", () => {
   it("deletes pods bound to a node that is gone, marking them Failed first", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(pod("bound", { nodeName: "k8s-node2" }));
     await cluster.apply(pod("held", { nodeName: "k8s-node2", finalizers: ["example.com/hold"] }));
     await cluster.apply(pod("elsewhere", { nodeName: "k8s-node1" }));
@@ -40,7 +40,7 @@ describe("pod GC", () => {
   });
 
   it("force-deletes a terminating pod whose node is gone", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(pod("web", { nodeName: "k8s-node2" }));
     await setPhase(cluster, "web", "Running");
     await cluster.delete(cluster.get(POD, "default", "web")!);

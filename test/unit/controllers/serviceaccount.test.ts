@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from "../../../worker/controllers";
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
 import { serviceAccountController } from "../../../worker/controllers/serviceaccount";
@@ -8,7 +9,7 @@ const NS = { apiVersion: "v1", kind: "Namespace" };
 
 describe("service account controller", () => {
   it("gives every system namespace a default ServiceAccount from the start", async () => {
-    const c = await TestCluster.create();
+    const c = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) expect(c.get(SA, ns, "default")).toBeDefined();
     expect((await c.settle()).writes).toBe(0);
   });

@@ -1,3 +1,4 @@
+import { CONTROLLER_MANAGER } from "../../../worker/controllers";
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
 import type { KubeObject } from "../../../worker/resources/types";
@@ -52,7 +53,7 @@ function setImage(image: string) {
 
 describe("StatefulSet controller", () => {
   it("creates ordinals one at a time, each once its predecessor is Running and Ready", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet());
     expect(names(cluster)).toEqual(["web-0"]);
     await cluster.settle();
@@ -96,7 +97,7 @@ describe("StatefulSet controller", () => {
   });
 
   it("creates everything at once with Parallel", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ podManagementPolicy: "Parallel" }));
     expect(names(cluster)).toEqual(["web-0", "web-1", "web-2"]);
     await cluster.modify(STS, "default", "web", (s) => ((s.spec as any).replicas = 1));
@@ -104,7 +105,7 @@ describe("StatefulSet controller", () => {
   });
 
   it("creates each claim before its pod and wires it in as a volume", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ replicas: 2, ...claims }));
     const claim = cluster.get(PVC, "default", "www-web-0")!;
     expect(claim.metadata.labels).toEqual({ app: "nginx" });
@@ -129,7 +130,7 @@ describe("StatefulSet controller", () => {
     { policy: { whenScaled: "Retain", whenDeleted: "Delete" }, afterScale: ["www-web-0", "www-web-1", "www-web-2"], afterDelete: [] },
     { policy: { whenScaled: "Delete", whenDeleted: "Delete" }, afterScale: ["www-web-0"], afterDelete: [] },
   ])("scales down from the highest ordinal and keeps claims per $policy", async ({ policy, afterScale, afterDelete }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ ...claims, persistentVolumeClaimRetentionPolicy: policy }));
     await readyAll(cluster);
     await cluster.modify(STS, "default", "web", (s) => ((s.spec as any).replicas = 2));
@@ -145,7 +146,7 @@ describe("StatefulSet controller", () => {
   });
 
   it("replaces a failed pod under the same name", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ replicas: 1 }));
     await cluster.makePodsReady();
     const uid = cluster.get(POD, "default", "web-0")!.metadata.uid;
@@ -159,7 +160,7 @@ describe("StatefulSet controller", () => {
     { partition: 0, updated: ["web-0=nginx:2", "web-1=nginx:2", "web-2=nginx:2"], rolledOver: true },
     { partition: 2, updated: ["web-0=nginx:1", "web-1=nginx:1", "web-2=nginx:2"], rolledOver: false },
   ])("rolls updates from the highest ordinal down to partition $partition", async ({ partition, updated, rolledOver }) => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition } } }));
     await readyAll(cluster);
     const first = cluster.get(STS, "default", "web")!.status as { currentRevision: string };
@@ -188,7 +189,7 @@ describe("StatefulSet controller", () => {
   });
 
   it("leaves pods alone with OnDelete until they are deleted", async () => {
-    const cluster = await TestCluster.create();
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(statefulSet({ replicas: 2, updateStrategy: { type: "OnDelete" } }));
     await readyAll(cluster);
     await cluster.modify(STS, "default", "web", setImage("nginx:2"));

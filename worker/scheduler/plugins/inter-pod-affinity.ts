@@ -35,8 +35,11 @@ function preFilterState(state: CycleState): FilterState | undefined {
   const { requiredAffinity: affinity, requiredAntiAffinity: anti } = affinityTermsOf(pod);
   const ns = snapshot.namespaceLabels;
   const s: FilterState = { affinity, anti, affinityCounts: new Map(), antiCounts: new Map(), existingAntiCounts: new Map() };
-  let any = affinity.length > 0 || anti.length > 0;
+  const incoming = affinity.length > 0 || anti.length > 0;
+  let any = incoming;
   for (const node of snapshot.nodes) {
+    // Without terms of its own, only existing pods' required anti-affinity matters.
+    if (!incoming && node.antiAffinityPods === 0) continue;
     for (const existing of node.pods) {
       if (existing.hasRequiredAntiAffinity) {
         for (const t of affinityTermsOf(existing).requiredAntiAffinity) {
@@ -102,6 +105,7 @@ export const interPodAffinity: Plugin = {
       if (v !== undefined && termMatches(t, target, ns)) bump(scores, pair(t.topologyKey, v), weight);
     };
     for (const node of snapshot.nodes) {
+      if (!hasPreferred && node.affinityPods === 0) continue;
       for (const existing of node.pods) {
         if (!hasPreferred && !existing.hasAffinity) continue;
         for (const t of mine.preferredAffinity) add(t, t.weight, existing, node);

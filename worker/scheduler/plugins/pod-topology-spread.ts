@@ -4,7 +4,7 @@
 // selecting the pods of the same Service/ReplicaSet/StatefulSet) — score emptier domains higher.
 // Models pkg/scheduler/framework/plugins/podtopologyspread/filtering.go, scoring.go, common.go
 import { requiredNodeAffinityMatches } from "../../controllers/node-predicates";
-import type { LabelSelector } from "../../api/selectors";
+import { formatLabelSelector, type LabelSelector } from "../../api/selectors";
 import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleState, type NodeInfo, type PodInfo, type Plugin } from "../types";
 import { arr, matches, rec, selectorOf, type Obj } from "../util";
 import { findUntoleratedTaint, nodeTaints } from "../../controllers/node-predicates";
@@ -19,6 +19,8 @@ interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: LabelSelector;
+  /** The namespace and selector as text, to memoize counts by. */
+  selectorKey: string;
   minDomains: number;
   honorAffinity: boolean;
   honorTaints: boolean;
@@ -32,10 +34,12 @@ function constraintsOf(p: PodInfo, when: "DoNotSchedule" | "ScheduleAnyway"): Co
       const base = rec(c.labelSelector);
       const exprs = [...arr(base.matchExpressions)];
       for (const k of arr<string>(c.matchLabelKeys)) if (k in p.labels) exprs.push({ key: k, operator: "In", values: [p.labels[k]] });
+      const selector = c.labelSelector === undefined || c.labelSelector === null ? selectorOf(null) : selectorOf({ ...base, matchExpressions: exprs });
       return {
         maxSkew: Number(c.maxSkew ?? 1),
         topologyKey: String(c.topologyKey ?? ""),
-        selector: c.labelSelector === undefined || c.labelSelector === null ? selectorOf(null) : selectorOf({ ...base, matchExpressions: exprs }),
+        selector,
+        selectorKey: `${p.namespace}\u0000${keyOf(selector)}`,
         minDomains: Number(c.minDomains ?? 1),
         honorAffinity: (c.nodeAffinityPolicy ?? "Honor") === "Honor",
         honorTaints: c.nodeTaintsPolicy === "Honor",
@@ -80,9 +84,20 @@ function hasAllKeys(node: NodeInfo, cs: Constraint[]): boolean {
   return cs.every((c) => node.labels[c.topologyKey] !== undefined);
 }
 
-export function countMatching(node: NodeInfo, sel: LabelSelector, namespace: string): number {
+function keyOf(sel: LabelSelector): string {
+  return sel.nothing ? "!" : formatLabelSelector(sel);
+}
+
+/**
+ * Pods on the node in `namespace` that the selector picks, not being deleted (memoized per node
+ * until its pods change; `key` names the namespace and selector).
+ */
+export function countMatching(node: NodeInfo, sel: LabelSelector, namespace: string, key = `${namespace}\u0000${keyOf(sel)}`): number {
+  const hit = node.memo.get(key);
+  if (hit !== undefined) return hit;
   let n = 0;
   for (const p of node.pods) if (p.namespace === namespace && !p.pod.metadata.deletionTimestamp && matches(sel, p.labels)) n++;
+  node.memo.set(key, n);
   return n;
 }
 
@@ -105,7 +120,7 @@ export const podTopologySpread: Plugin = {
       constraints.forEach((c, i) => {
         if (!includesNode(c, pod, node)) return;
         const v = node.labels[c.topologyKey];
-        counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(node, c.selector, pod.namespace));
+        counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(node, c.selector, pod.namespace, c.selectorKey));
       });
     }
     const minMatch = constraints.map((c, i) => {
@@ -133,9 +148,10 @@ export const podTopologySpread: Plugin = {
     if (systemDefaulted) {
       const sel = defaultSelector(state);
       if (!sel) return false;
+      const selectorKey = `${pod.namespace}\u0000${keyOf(sel)}`;
       constraints = [
-        { maxSkew: 3, topologyKey: HOSTNAME, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
-        { maxSkew: 5, topologyKey: ZONE, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
+        { maxSkew: 3, topologyKey: HOSTNAME, selector: sel, selectorKey, minDomains: 1, honorAffinity: true, honorTaints: false },
+        { maxSkew: 5, topologyKey: ZONE, selector: sel, selectorKey, minDomains: 1, honorAffinity: true, honorTaints: false },
       ];
     }
     if (!constraints.length) return false;
@@ -158,7 +174,7 @@ export const podTopologySpread: Plugin = {
       constraints.forEach((c, i) => {
         const v = node.labels[c.topologyKey];
         if (c.topologyKey === HOSTNAME || v === undefined || !counts[i].has(v) || !includesNode(c, pod, node)) return;
-        counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(node, c.selector, pod.namespace));
+        counts[i].set(v, (counts[i].get(v) ?? 0) + countMatching(node, c.selector, pod.namespace, c.selectorKey));
       });
     }
     state.data.set("PodTopologySpread/score", { constraints, counts, weights, ignored });
@@ -170,7 +186,7 @@ export const podTopologySpread: Plugin = {
     s.constraints.forEach((c, i) => {
       const v = node.labels[c.topologyKey];
       if (v === undefined) return;
-      const cnt = c.topologyKey === HOSTNAME ? countMatching(node, c.selector, state.pod.namespace) : (s.counts[i].get(v) ?? 0);
+      const cnt = c.topologyKey === HOSTNAME ? countMatching(node, c.selector, state.pod.namespace, c.selectorKey) : (s.counts[i].get(v) ?? 0);
       score += cnt * s.weights[i] + (c.maxSkew - 1);
     });
     return Math.round(score);

@@ -1,0 +1,173 @@
+// Node lifecycle without heartbeats: a stopped kubelet makes its node Unknown after the grace
+// period, taints it unreachable, marks its pods not ready; the taint eviction controller removes
+// the pods after their tolerationSeconds; starting the kubelet heals the node. Also: cordon taints,
+// kubelet registration of nodes created through the API, and adding nodes through the sandbox.
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../worker/resources/types";
+import { addNode, setKubelet } from "../../../worker/sandbox/node-ops";
+import { MACHINES } from "../../../worker/sandbox/machines";
+import { TestCluster } from "../../cluster";
+
+type Obj = Record<string, any>;
+const NODE = { apiVersion: "v1", kind: "Node" };
+const POD = { apiVersion: "v1", kind: "Pod" };
+
+const condition = (o: KubeObject | undefined, type: string) => ((o?.status as Obj)?.conditions ?? []).find((c: Obj) => c.type === type);
+const taints = (n: KubeObject) => ((n.spec as Obj).taints ?? []).map((t: Obj) => `${t.key}:${t.effect}${t.timeAdded ? "@" : ""}`);
+const ctxOf = (c: TestCluster) => ({ store: c.store, rng: c.rng, clock: c.clock });
+
+async function kubelet(c: TestCluster, node: string, running: boolean) {
+  const res = await setKubelet(ctxOf(c), { node, running });
+  await c.settle();
+  return res;
+}
+
+function replicaSet(replicas = 2): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name: "web", namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { nodeSelector: { "kubernetes.io/hostname": "k8s-node1" }, containers: [{ name: "c", image: "nginx" }] } },
+    },
+  };
+}
+
+describe("node failure", () => {
+  it("goes Unknown 40 s after the kubelet stops, then writes nothing until something changes", async () => {
+    const c = await TestCluster.create();
+    await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeName: "k8s-node1", containers: [{ name: "c", image: "nginx" }] } });
+    await c.advance(30);
+    expect(condition(c.get(POD, "default", "p"), "Ready").status).toBe("True");
+    expect(await (await kubelet(c, "k8s-node1", false)).json()).toMatchObject({ node: "k8s-node1", kubelet: "stopped" });
+
+    await c.advance(39);
+    expect(condition(c.get(NODE, "", "k8s-node1"), "Ready").status).toBe("True");
+    await c.advance(1);
+    const node = c.get(NODE, "", "k8s-node1")!;
+    expect(condition(node, "Ready")).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status." });
+    expect(condition(node, "MemoryPressure").status).toBe("Unknown");
+    expect(taints(node)).toEqual(["node.kubernetes.io/unreachable:NoSchedule@", "node.kubernetes.io/unreachable:NoExecute@"]);
+    expect(c.events(node)).toContain("NodeNotReady: Node k8s-node1 status is now: NodeNotReady");
+    const pod = c.get(POD, "default", "p")!;
+    expect(condition(pod, "Ready").status).toBe("False");
+    expect(c.events(pod)).toContain("NodeNotReady: Node is not ready");
+
+    const rv = c.store.resourceVersion;
+    const stats = await c.advance(200);
+    expect(stats.writes).toBe(0);
+    expect(c.store.resourceVersion).toBe(rv);
+  });
+
+  it("evicts the pods after their 300 s toleration; their controller replaces them elsewhere", async () => {
+    const c = await TestCluster.create();
+    await c.apply(replicaSet());
+    const before = c.pods().map((p) => p.metadata.name);
+    expect(c.pods().every((p) => (p.spec as Obj).nodeName === "k8s-node1")).toBe(true);
+    // Let the ReplicaSet follow its pods wherever the scheduler can put them.
+    await c.modify({ apiVersion: "apps/v1", kind: "ReplicaSet" }, "default", "web", (rs) => delete (rs.spec as Obj).template.spec.nodeSelector);
+    await kubelet(c, "k8s-node1", false);
+    await c.advance(40 + 299);
+    expect(c.pods().filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(before);
+    await c.advance(1);
+    const old = c.pods().filter((p) => before.includes(p.metadata.name!));
+    expect(old.every((p) => p.metadata.deletionTimestamp)).toBe(true);
+    expect(c.events(old[0])).toContain(`TaintManagerEviction: Marking for deletion Pod default/${old[0].metadata.name}`);
+    expect(condition(old[0], "DisruptionTarget")).toMatchObject({ reason: "DeletionByTaintManager" });
+    await c.advance(2);
+    const fresh = c.pods().filter((p) => !before.includes(p.metadata.name!));
+    expect(fresh).toHaveLength(2);
+    expect(fresh.every((p) => (p.spec as Obj).nodeName === "k8s-node2")).toBe(true);
+    // Nothing confirms the old pods' end on a dead node: they stay Terminating.
+    expect(old.every((p) => c.get(POD, "default", p.metadata.name!))).toBe(true);
+
+    await kubelet(c, "k8s-node1", true);
+    const node = c.get(NODE, "", "k8s-node1")!;
+    expect(condition(node, "Ready")).toMatchObject({ status: "True", reason: "KubeletReady" });
+    expect((node.spec as Obj).taints).toBeUndefined();
+    expect(c.events(node)).toContain("NodeReady: Node k8s-node1 status is now: NodeReady");
+    expect(old.some((p) => c.get(POD, "default", p.metadata.name!))).toBe(false);
+  });
+
+  it("keeps DaemonSet-style pods that tolerate unreachable without a limit", async () => {
+    const c = await TestCluster.create();
+    const proxy = c.pods("kube-system").find((p) => p.metadata.name!.startsWith("kube-proxy") && (p.spec as Obj).nodeName === "k8s-node1")!;
+    await kubelet(c, "k8s-node1", false);
+    await c.advance(1000);
+    const after = c.get(POD, "kube-system", proxy.metadata.name!)!;
+    expect(after.metadata.deletionTimestamp).toBeUndefined();
+    expect(condition(after, "Ready").status).toBe("False");
+    await kubelet(c, "k8s-node1", true);
+    expect(condition(c.get(POD, "kube-system", proxy.metadata.name!), "Ready").status).toBe("True");
+  });
+
+  it("a stopped kubelet that comes back before the grace period changes nothing", async () => {
+    const c = await TestCluster.create();
+    await kubelet(c, "k8s-node2", false);
+    await c.advance(20);
+    await kubelet(c, "k8s-node2", true);
+    const rv = c.store.resourceVersion;
+    await c.advance(60);
+    expect(condition(c.get(NODE, "", "k8s-node2"), "Ready").status).toBe("True");
+    expect(c.store.resourceVersion).toBe(rv);
+  });
+});
+
+describe("cordon", () => {
+  it("taints a cordoned node unschedulable and untaints it when uncordoned", async () => {
+    const c = await TestCluster.create();
+    await c.modify(NODE, "", "k8s-node1", (n) => ((n.spec as Obj).unschedulable = true));
+    expect(taints(c.get(NODE, "", "k8s-node1")!)).toEqual(["node.kubernetes.io/unschedulable:NoSchedule@"]);
+    await c.modify(NODE, "", "k8s-node1", (n) => delete (n.spec as Obj).unschedulable);
+    expect((c.get(NODE, "", "k8s-node1")!.spec as Obj).taints).toBeUndefined();
+  });
+
+  it("keeps taints the user added", async () => {
+    const c = await TestCluster.create();
+    const master = c.get(NODE, "", "k8s-master")!;
+    await c.modify(NODE, "", "k8s-master", (n) => ((n.spec as Obj).unschedulable = true));
+    await c.modify(NODE, "", "k8s-master", (n) => delete (n.spec as Obj).unschedulable);
+    expect((c.get(NODE, "", "k8s-master")!.spec as Obj).taints).toEqual((master.spec as Obj).taints);
+  });
+});
+
+describe("adding and removing nodes", () => {
+  it("registers a Node created without status, and schedules onto it", async () => {
+    const c = await TestCluster.create();
+    await c.apply({ ...NODE, metadata: { name: "k8s-node3", labels: { disk: "ssd" } } });
+    const n = c.get(NODE, "", "k8s-node3")!;
+    expect(condition(n, "Ready")).toMatchObject({ status: "True", reason: "KubeletReady" });
+    expect(n.metadata.labels).toMatchObject({ disk: "ssd", "kubernetes.io/hostname": "k8s-node3", "kubernetes.io/os": "linux" });
+    expect((n.spec as Obj).podCIDR).toBe("10.244.3.0/24");
+    expect((n.status as Obj).addresses).toEqual([
+      { type: "InternalIP", address: "192.168.1.13" },
+      { type: "Hostname", address: "k8s-node3" },
+    ]);
+    expect((n.status as Obj).allocatable).toMatchObject({ cpu: "4", pods: "110" });
+    await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "c", image: "nginx" }] } });
+    expect((c.get(POD, "default", "p")!.spec as Obj).nodeName).toBe("k8s-node3");
+  });
+
+  it("adds a node through the sandbox service", async () => {
+    const c = await TestCluster.create();
+    const res = await addNode(ctxOf(c), { name: "k8s-node3", labels: { tier: "gpu" }, cpu: "8" });
+    expect(res.status).toBe(201);
+    await c.settle();
+    const n = c.get(NODE, "", "k8s-node3")!;
+    expect(condition(n, "Ready").status).toBe("True");
+    expect((n.status as Obj).capacity.cpu).toBe("8");
+    expect((await addNode(ctxOf(c), { name: "k8s-node3" })).status).toBe(409);
+    expect((await addNode(ctxOf(c), { name: "Bad_Name" })).status).toBe(400);
+  });
+
+  it("forgets the machine of a deleted node; pod GC removes its pods", async () => {
+    const c = await TestCluster.create();
+    await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeName: "k8s-node2", containers: [{ name: "c", image: "nginx" }] } });
+    await kubelet(c, "k8s-node2", false);
+    await c.delete(c.get(NODE, "", "k8s-node2")!);
+    expect(c.store.list(MACHINES)).toEqual([]);
+    expect(c.get(POD, "default", "p")).toBeUndefined();
+  });
+});

@@ -1,0 +1,24 @@
+// The cost rule: a settled sandbox writes nothing and arms no wake-up, however many pods with
+// passing probes it runs.
+import { describe, expect, it } from "vitest";
+import { TestCluster } from "../../cluster";
+import { container, pod, row } from "./helpers";
+
+describe("kubelet cost", () => {
+  it("100 pods with passing readiness and liveness probes: a settled hour writes nothing and arms no wake-up", async () => {
+    const cluster = await TestCluster.create();
+    const probe = (path: string) => ({ httpGet: { path, port: 80 }, periodSeconds: 5 });
+    for (let i = 0; i < 100; i++) {
+      const node = i % 2 ? "k8s-node1" : "k8s-node2";
+      await cluster.apply(pod(`web-${i}`, { containers: [container("web", "nginx:1.25", { readinessProbe: probe("/"), livenessProbe: probe("/index.html") })] }, node));
+    }
+    await cluster.advance(60);
+    expect(cluster.pods().every((p) => row(cluster, p.metadata.name!).ready === "1/1")).toBe(true);
+    // Let the event TTL controller expire the start-up events first.
+    await cluster.advance(7200);
+    const before = cluster.store.stats.rowsWritten;
+    await cluster.advance(3600);
+    expect(cluster.store.stats.rowsWritten - before).toBe(0);
+    expect(cluster.engine.nextWakeup()).toBeUndefined();
+  }, 60_000);
+});

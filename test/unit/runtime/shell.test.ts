@@ -1,0 +1,72 @@
+// The shell commands in containers' specs run for real: quoting, expansion, lists, loops, files.
+import { describe, expect, it } from "vitest";
+import { layeredFs } from "../../../worker/runtime/fs";
+import { resolveImage } from "../../../worker/runtime/images";
+import { runCommand, runProcess } from "../../../worker/runtime/process";
+
+const START = Date.parse("2026-01-01T00:00:00Z");
+
+function spec(image: string, command: string[], env: Record<string, string> = {}) {
+  return { image, command, env, hostname: "web-0", startedAt: START };
+}
+
+function fs(image: string, files: Record<string, string> = {}) {
+  const r = resolveImage(image);
+  if (!r.ok) throw new Error(r.message);
+  return layeredFs({ image: r.image.files, mounts: [{ path: "/etc/config", files }] });
+}
+
+function sh(script: string, env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  const m = runProcess(spec("busybox:1.28", ["sh", "-c", script], env), { fs: fs("busybox:1.28", files) });
+  return { out: m.output.map((o) => `${o.at / 1000}:${o.text}`), exit: m.exit };
+}
+
+describe("shell", () => {
+  it("runs lists with ; && || and exit codes", () => {
+    expect(sh("echo hi; false && echo no || echo fallback; exit 3")).toEqual({ out: ["0:hi", "0:fallback"], exit: { at: 0, code: 3 } });
+  });
+
+  it("expands variables, defaults, arithmetic and command substitution", () => {
+    expect(sh('N=2; echo "$GREETING ${NAME:-world} $((N * 21)) $(hostname)"', { GREETING: "hello" }).out).toEqual(["0:hello world 42 web-0"]);
+  });
+
+  it("keeps single quotes literal and splits unquoted expansions", () => {
+    expect(sh("X='a  b'; echo '$X' $X \"$X\"").out).toEqual(["0:$X a b a  b"]);
+  });
+
+  it("moves time with sleep and prints as it goes", () => {
+    expect(sh("for i in 1 2 3; do echo tick $i; sleep 2; done; echo done")).toEqual({ out: ["0:tick 1", "2:tick 2", "4:tick 3", "6:done"], exit: { at: 6000, code: 0 } });
+  });
+
+  it("recognises a loop that never ends without replaying it", () => {
+    const r = sh("while true; do echo $(date +%T) alive; sleep 5; done");
+    expect(r.exit).toBeUndefined();
+    expect(r.out[0]).toBe("0:00:00:00 alive");
+  });
+
+  it("runs counted loops and if/case to their end", () => {
+    expect(sh('i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; if [ $i -eq 3 ]; then echo three; else echo other; fi; case "$i" in 3) echo case3;; *) echo no;; esac').out).toEqual([
+      "0:three",
+      "0:case3",
+    ]);
+  });
+
+  it("reads mounted files and writes its own", () => {
+    const r = runProcess(spec("busybox:1.28", ["sh", "-c", "cat /etc/config/app.conf; echo saved > /tmp/out; cat /tmp/out; cat /nope"]), { fs: fs("busybox:1.28", { "app.conf": "port=8080\n" }) });
+    expect(r.output.map((o) => `${o.stream}:${o.text}`)).toEqual(["stdout:port=8080", "stdout:saved", "stderr:cat: can't open '/nope': No such file or directory"]);
+    expect(r.effects.filter((e) => e.op !== "write" || e.content).map((e) => [e.path, e.op, e.content])).toEqual([["/tmp/out", "append", "saved\n"]]);
+    expect(r.exit).toEqual({ at: 0, code: 1 });
+  });
+
+  it("reports unknown commands the way the image's shell does", () => {
+    expect(sh("nosuch").out).toEqual(["0:sh: nosuch: not found"]);
+    expect(sh("nosuch").exit?.code).toBe(127);
+    const dash = runProcess(spec("nginx:1.25", ["sh", "-c", "nosuch"]), { fs: fs("nginx:1.25") });
+    expect(dash.output[0].text).toBe("sh: 1: nosuch: not found");
+  });
+
+  it("runs exec probe commands against the container's files", () => {
+    expect(runCommand(spec("busybox:1.28", ["sleep", "1"]), ["cat", "/tmp/healthy"], { fs: fs("busybox:1.28") })).toMatchObject({ code: 1, stderr: "cat: can't open '/tmp/healthy': No such file or directory\n" });
+    expect(runCommand(spec("busybox:1.28", ["sleep", "1"]), ["test", "-f", "/etc/config/app.conf"], { fs: fs("busybox:1.28", { "app.conf": "" }) }).code).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+// Lifecycle hooks (postStart, preStop: exec, httpGet, sleep) run inside the container, and keeping
+// what containers write: into an emptyDir (the pod's), a hostPath (the node's) or the container's
+// own layer.
+// Models pkg/kubelet/lifecycle/handlers.go HandlerRunner.Run
+import type { LifecycleHandler, Pod } from "kubernetes-types/core/v1";
+import type { FsEffect } from "../runtime/types";
+import { machineOf, writeNodeFiles } from "./machine";
+import { execIn } from "./models";
+import { httpGet } from "./probe-eval";
+import type { ContainerRuntime } from "./record";
+import { containerSpec, podRef, type PodWork } from "./work";
+
+export interface HookResult {
+  /** How long it ran, ms. */
+  duration: number;
+  error?: string;
+}
+
+/** Runs a hook at now; what an exec hook writes is kept. */
+export function runHook(w: PodWork, c: ContainerRuntime, h: LifecycleHandler, limitMs: number): HookResult {
+  if (h.exec) {
+    const argv = h.exec.command ?? [];
+    const r = execIn(w, c, argv, w.now, limitMs);
+    persistEffects(w, c, r.effects.map((e) => ({ ...e, at: 0 })));
+    const duration = Math.min(r.duration, limitMs);
+    if (r.code === 0) return { duration };
+    const cmd = argv.join(" ");
+    const error = `Exec lifecycle hook ([${cmd}]) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: command '${cmd}' exited with ${r.code}: ${r.stderr.replace(/\s+$/, "")}, message: "${(r.stdout + r.stderr).replace(/\s+$/, "")}"`;
+    return { duration, error };
+  }
+  if (h.httpGet) {
+    const port = typeof h.httpGet.port === "number" ? h.httpGet.port : Number(h.httpGet.port) || containerSpec(w, c)?.ports?.find((p) => p.name === h.httpGet?.port)?.containerPort || 0;
+    const r = httpGet(w, c, port, h.httpGet.path || "/", w.now, h.httpGet.scheme ?? "HTTP", h.httpGet.host);
+    if ("error" in r) return { duration: 0, error: `HTTP lifecycle hook (${h.httpGet.path ?? "/"}) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: ${r.error}` };
+    if (r.status >= 400) return { duration: 0, error: `HTTP lifecycle hook (${h.httpGet.path ?? "/"}) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: HTTP lifecycle hook (${h.httpGet.path ?? "/"}) returned HTTP status ${r.status}` };
+    return { duration: 0 };
+  }
+  if (h.sleep) return { duration: Math.min((h.sleep.seconds ?? 0) * 1000, limitMs) };
+  return { duration: 0 };
+}
+
+/** Keeps file changes a container made: volumes outlive it, its own layer lives as long as it does. */
+export function persistEffects(w: PodWork, c: ContainerRuntime, effects: FsEffect[]): void {
+  if (effects.length === 0) return;
+  const spec = containerSpec(w, c);
+  const volumes = new Map(((w.pod as Pod).spec?.volumes ?? []).map((v) => [v.name, v]));
+  const mounts = [...(spec?.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
+  const nodeWrites: Record<string, string | null> = {};
+  for (const e of effects) {
+    const m = mounts.find((x) => e.path === x.mountPath || e.path.startsWith(`${x.mountPath.replace(/\/$/, "")}/`));
+    const v = m && volumes.get(m.name);
+    const rel = m ? e.path.slice(m.mountPath.replace(/\/$/, "").length + 1) : e.path;
+    if (m && !v) continue;
+    if (v?.emptyDir) {
+      const files = ((w.rec.volumes ??= {})[v.name] ??= {});
+      applyEffect(files, rel, e, (k) => files[k]);
+    } else if (v?.hostPath) {
+      const path = `${v.hostPath.path.replace(/\/$/, "")}/${rel}`;
+      applyEffect(nodeWrites, path, e, (k) => nodeWrites[k] ?? currentNodeFile(w, k));
+    } else if (!v) {
+      const layer = (c.layer ??= {});
+      applyEffect(layer, rel, e, (k) => layer[k] ?? undefined);
+    }
+  }
+  writeNodeFiles(w.ctx, w.node, nodeWrites);
+}
+
+function currentNodeFile(w: PodWork, path: string): string | undefined {
+  return machineOf(w.ctx, w.node)?.files?.[path] ?? undefined;
+}
+
+function applyEffect(target: Record<string, string | null>, key: string, e: FsEffect, read: (k: string) => string | null | undefined): void {
+  if (e.op === "remove") target[key] = null;
+  else if (e.op === "write") target[key] = e.content ?? "";
+  else if (e.op === "append") target[key] = (read(key) ?? "") + (e.content ?? "");
+}

@@ -1,0 +1,116 @@
+// What the kubelet keeps on a node's machine beyond whether the kubelet runs (sandbox/machines.ts):
+// the images in its containerd store and its files (hostPath volumes, /etc/kubernetes/manifests).
+// Absent fields mean "as kubeadm left it"; writes keep every other field of the machine.
+import { stringify } from "yaml";
+import type { ControllerContext } from "../controllers/types";
+import type { KubeObject } from "../resources/types";
+import type { BootstrapNode } from "../sandbox/bootstrap/common";
+import { IMAGES } from "../sandbox/bootstrap/config";
+import { staticPodManifests } from "../sandbox/bootstrap/control-plane";
+import { parseImageRef } from "../runtime/image-ref";
+import { kubeletStoppedAt, MACHINES, type Machine as BaseMachine } from "../sandbox/machines";
+
+export const MANIFESTS_DIR = "/etc/kubernetes/manifests";
+
+export interface Machine extends BaseMachine {
+  /** Canonical references of the images pulled on the node; absent = the images kubeadm pulled. */
+  images?: string[];
+  /** Files written on the node over its defaults; null = removed. */
+  files?: Record<string, string | null>;
+}
+
+export function machineOf(ctx: ControllerContext, node: string): Machine | undefined {
+  return ctx.get(MACHINES, "", node) as Machine | undefined;
+}
+
+/** A stopped kubelet does nothing for its node. */
+export function kubeletRunning(ctx: ControllerContext, node: string): boolean {
+  return kubeletStoppedAt(ctx, node) === undefined;
+}
+
+function blankMachine(node: string): Machine {
+  return { apiVersion: "kubeplay.internal/v1", kind: "Machine", metadata: { name: node }, kubelet: "running" };
+}
+
+function putMachine(ctx: ControllerContext, node: string, mutate: (m: Machine) => void): void {
+  const next = structuredClone(machineOf(ctx, node) ?? blankMachine(node));
+  mutate(next);
+  ctx.emit({ type: "put", resource: MACHINES, object: next });
+}
+
+/** The images kubeadm leaves on every node (control plane, addons, pause). */
+const DEFAULT_IMAGES = Object.values(IMAGES).map((i) => {
+  const r = parseImageRef(i);
+  return "error" in r ? i : r.canonical;
+});
+
+export function imagePresent(ctx: ControllerContext, node: string, canonical: string): boolean {
+  return (machineOf(ctx, node)?.images ?? DEFAULT_IMAGES).includes(canonical);
+}
+
+export function addImage(ctx: ControllerContext, node: string, canonical: string): void {
+  if (imagePresent(ctx, node, canonical)) return;
+  putMachine(ctx, node, (m) => {
+    m.images = [...(m.images ?? DEFAULT_IMAGES), canonical];
+  });
+}
+
+/** The node as the bootstrap's helpers describe it. */
+export function bootstrapNodeOf(node: KubeObject): BootstrapNode {
+  const addresses = ((node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []);
+  return {
+    name: node.metadata.name ?? "",
+    uid: node.metadata.uid ?? "",
+    ip: addresses.find((a) => a.type === "InternalIP")?.address ?? "",
+    podCIDR: String((node.spec as { podCIDR?: string } | undefined)?.podCIDR ?? ""),
+    controlPlane: node.metadata.labels?.["node-role.kubernetes.io/control-plane"] !== undefined,
+  };
+}
+
+const defaultsCache = new Map<string, Record<string, string>>();
+
+/** Files kubeadm wrote on the node: the static pod manifests of a control-plane node. */
+function defaultFiles(ctx: ControllerContext, node: string): Record<string, string> {
+  const nodeObj = ctx.get("/nodes", "", node);
+  if (!nodeObj) return {};
+  const self = bootstrapNodeOf(nodeObj);
+  if (!self.controlPlane) return {};
+  const lastOctet = (ip: string) => Number(ip.split(".").pop() ?? 0);
+  const members = ctx
+    .list("/nodes")
+    .map(bootstrapNodeOf)
+    .filter((n) => n.controlPlane)
+    .sort((a, b) => lastOctet(a.ip) - lastOctet(b.ip));
+  const key = `${self.name}|${self.uid}|${members.map((m) => `${m.name}=${m.ip}`).join(",")}`;
+  const cached = defaultsCache.get(key);
+  if (cached) return cached;
+  const out: Record<string, string> = {};
+  for (const [file, manifest] of Object.entries(staticPodManifests(self, members))) out[`${MANIFESTS_DIR}/${file}`] = stringify(manifest);
+  if (defaultsCache.size > 200) defaultsCache.clear();
+  defaultsCache.set(key, out);
+  return out;
+}
+
+/** Files under `dir` on the node (defaults overlaid with what was written), by absolute path. */
+export function nodeFilesUnder(ctx: ControllerContext, node: string, dir: string): Record<string, string> {
+  const prefix = `${dir.replace(/\/$/, "")}/`;
+  const written = machineOf(ctx, node)?.files ?? {};
+  const out: Record<string, string> = {};
+  if (MANIFESTS_DIR.startsWith(prefix) || prefix.startsWith(`${MANIFESTS_DIR}/`)) {
+    for (const [p, c] of Object.entries(defaultFiles(ctx, node))) if (p.startsWith(prefix)) out[p] = c;
+  }
+  for (const [p, c] of Object.entries(written)) {
+    if (!p.startsWith(prefix)) continue;
+    if (c === null) delete out[p];
+    else out[p] = c;
+  }
+  return out;
+}
+
+/** Writes files on the node (hostPath volumes); null removes. */
+export function writeNodeFiles(ctx: ControllerContext, node: string, files: Record<string, string | null>): void {
+  if (Object.keys(files).length === 0) return;
+  putMachine(ctx, node, (m) => {
+    m.files = { ...(m.files ?? {}), ...files };
+  });
+}

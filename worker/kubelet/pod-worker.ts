@@ -1,0 +1,174 @@
+// One pod on its node, one pass: volumes and sandbox first, then init containers one at a time,
+// then the containers (in order: a postStart hook holds the ones after it), probes, exits and
+// restarts; a deleted pod is stopped instead. Afterwards the status is reported if it changed,
+// the runtime state is kept if it changed, and the kubelet asks to be woken when something will.
+// Models pkg/kubelet/kubelet.go SyncPod and pkg/kubelet/kuberuntime/kuberuntime_manager.go SyncPod
+import type { ContainerState, ContainerStatus, Pod, PodStatus } from "kubernetes-types/core/v1";
+import type { ControllerContext } from "../controllers/types";
+import { POD_TYPE } from "../controllers/workload-helpers";
+import type { KubeObject } from "../resources/types";
+import { canonicalJson } from "../sandbox/bootstrap/hash";
+import { record } from "./events";
+import { allocateIP } from "./network";
+import { runProbes } from "./probes";
+import { adoptRecord, CONTAINERS, newRecord, podIdentity, type ContainerRuntime, type PodRuntime } from "./record";
+import { afterExit } from "./restart";
+import { startContainer } from "./start";
+import { generateStatus } from "./status";
+import { foldEffects, removePod, terminatePod } from "./termination";
+import { checkMounts, MountError } from "./volumes";
+import { exitedAt, SANDBOX_MS, specOf, SYNC_DELAY_MS, wake, type PodWork } from "./work";
+
+const MOUNT_RETRY_INITIAL_MS = 500;
+const MOUNT_RETRY_MAX_MS = 122_000;
+
+/** Volumes, then the sandbox; true once containers may start. */
+function sandboxReady(w: PodWork): boolean {
+  const rec = w.rec;
+  if (rec.sandboxAt === undefined) {
+    if (rec.mount && w.now < rec.mount.retryAt) {
+      wake(w, rec.mount.retryAt);
+      return false;
+    }
+    try {
+      checkMounts(w);
+    } catch (e) {
+      if (!(e instanceof MountError)) throw e;
+      // Models pkg/util/goroutinemap/exponentialbackoff: retries 0.5 s doubling to 2m2s.
+      const backoff = rec.mount ? Math.min(rec.mount.backoff * 2, MOUNT_RETRY_MAX_MS) : MOUNT_RETRY_INITIAL_MS;
+      rec.mount = { failedSince: rec.mount?.failedSince ?? w.now, retryAt: w.now + backoff, backoff };
+      record(w, "Warning", "FailedMount", `MountVolume.SetUp failed for volume "${e.volume}" : ${e.message}`);
+      wake(w, rec.mount.retryAt);
+      return false;
+    }
+    rec.mount = undefined;
+    rec.sandboxAt = w.now + SANDBOX_MS;
+    rec.ip = specOf(w).hostNetwork ? w.hostIP : allocateIP(w);
+  }
+  if (w.now < rec.sandboxAt) {
+    wake(w, rec.sandboxAt);
+    return false;
+  }
+  return true;
+}
+
+/** Runs the init containers in order; true once all succeeded. */
+function initContainers(w: PodWork): boolean {
+  let previousExit: number | undefined;
+  for (const c of w.rec.containers.filter((x) => x.init)) {
+    const inst = c.current;
+    if (!inst) {
+      // The next one starts when the kubelet has seen the previous one finish.
+      if (previousExit !== undefined && w.now < previousExit + SYNC_DELAY_MS) {
+        wake(w, previousExit + SYNC_DELAY_MS);
+        return false;
+      }
+      startContainer(w, c);
+      return false;
+    }
+    if (!exitedAt(c, w.now)) {
+      runProbes(w, c);
+      wake(w, inst.exit?.at);
+      wake(w, inst.postStartUntil);
+      return false;
+    }
+    if (inst.exit!.code === 0 && !inst.stopping) {
+      previousExit = inst.exit!.at;
+      continue;
+    }
+    afterExit(w, c);
+    return false;
+  }
+  if (previousExit !== undefined && w.now < previousExit + SYNC_DELAY_MS) {
+    wake(w, previousExit + SYNC_DELAY_MS);
+    return false;
+  }
+  return true;
+}
+
+function mainContainers(w: PodWork): void {
+  for (const c of w.rec.containers.filter((x) => !x.init)) {
+    const inst = c.current;
+    if (!inst) {
+      if (startContainer(w, c) === "pulling") return;
+    } else if (exitedAt(c, w.now)) {
+      if (afterExit(w, c) === "pulling") return;
+    } else {
+      runProbes(w, c);
+      wake(w, inst.exit?.at);
+    }
+    // A postStart hook still running holds the containers after it.
+    const hold = c.current?.postStartUntil;
+    if (hold !== undefined && hold > w.now && !exitedAt(c, w.now)) {
+      wake(w, hold);
+      return;
+    }
+  }
+}
+
+/** Whether nothing in the pod will run again (its phase is final). */
+function finished(w: PodWork): boolean {
+  const policy = specOf(w).restartPolicy ?? "Always";
+  const done = (c: ContainerRuntime) => !!c.current && exitedAt(c, w.now) && !c.blocked && (policy === "Never" || (policy === "OnFailure" && c.current.exit!.code === 0 && !c.current.stopping));
+  const mains = w.rec.containers.filter((c) => !c.init);
+  const initFailed = policy === "Never" && w.rec.containers.some((c) => c.init && c.current && exitedAt(c, w.now) && c.current.exit!.code !== 0);
+  return initFailed || (mains.length > 0 && mains.every(done));
+}
+
+/** The runtime state of `pod`: stored, adopted from a running pod's status, or new. */
+function loadRecord(ctx: ControllerContext, pod: KubeObject, node: string): { rec: PodRuntime; stored: string | undefined } {
+  const stored = ctx.get(CONTAINERS, pod.metadata.namespace ?? "default", pod.metadata.name ?? "") as PodRuntime | undefined;
+  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), stored: canonicalJson(stored) };
+  const adopted = adoptRecord(pod, node, ctx.now());
+  if (adopted) return { rec: adopted, stored: canonicalJson(adopted) };
+  return { rec: newRecord(pod, node, ctx.now()), stored: undefined };
+}
+
+/**
+ * What a status says, without the details a status written by someone else may spell differently
+ * (the bootstrap's pods, pods a test marked ready): only a change of meaning is worth a write.
+ */
+function meaning(s: PodStatus | undefined): string {
+  const cs = (list: ContainerStatus[] | undefined) =>
+    (list ?? []).map((c) => {
+      const st = (x: ContainerState | undefined) => (x?.running ? ["running"] : x?.terminated ? ["terminated", x.terminated.exitCode, x.terminated.reason] : x?.waiting ? ["waiting", x.waiting.reason, x.waiting.message] : []);
+      return [c.name, c.ready, c.started ?? false, c.restartCount, st(c.state), st(c.lastState)];
+    });
+  const conds = (s?.conditions ?? []).map((c) => [c.type, c.status, c.reason ?? "", c.message ?? ""]).sort();
+  return JSON.stringify([s?.phase, s?.podIP ?? "", s?.hostIP ?? "", conds, cs(s?.containerStatuses), cs(s?.initContainerStatuses)]);
+}
+
+function sameStatus(a: PodStatus | undefined, b: unknown): boolean {
+  return meaning(a) === meaning(b as PodStatus | undefined);
+}
+
+/** One pass of the pod worker for `pod` on `node`; returns when it wants to be woken. */
+export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObject): number[] {
+  const nodeName = node.metadata.name ?? "";
+  const addresses = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? [];
+  const { rec, stored } = loadRecord(ctx, pod, nodeName);
+  const w: PodWork = { ctx, now: ctx.now(), pod, rec, node: nodeName, hostIP: addresses.find((a) => a.type === "InternalIP")?.address ?? "", wakes: [] };
+  const phase = (pod as Pod).status?.phase;
+  if (pod.metadata.deletionTimestamp) {
+    if (terminatePod(w)) {
+      const status = generateStatus(w);
+      if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status });
+      removePod(w);
+      return [];
+    }
+  } else if (rec.finished === undefined && phase !== "Succeeded" && phase !== "Failed") {
+    if (sandboxReady(w) && initContainers(w)) mainContainers(w);
+    if (finished(w)) {
+      rec.finished = w.now;
+      for (const c of rec.containers) if (c.current) foldEffects(w, c, c.current);
+    }
+  }
+  const postStartHolds = rec.containers.some((c) => c.current?.postStartUntil !== undefined && c.current.postStartUntil > w.now && !exitedAt(c, w.now));
+  // A pod worker blocked in a postStart hook reports nothing until the hook returns.
+  if (!postStartHolds) {
+    const status = generateStatus(w);
+    if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status });
+  }
+  if (stored === undefined || canonicalJson(rec) !== stored) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
+  return w.wakes;
+}

@@ -1,0 +1,172 @@
+// The pod status the kubelet reports: phase, conditions (transition times kept while unchanged),
+// container statuses with state, lastState, ready/started and restart counts, IPs and QoS.
+// Models pkg/kubelet/kubelet_pods.go generateAPIPodStatus/getPhase/convertToAPIContainerStatuses,
+// pkg/kubelet/status/generate.go and status_manager.go updateLastTransitionTime
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
+import { rfc3339 } from "../sandbox/clock";
+import { probeFlags } from "./probes";
+import type { ContainerRuntime } from "./record";
+import { containerSpec, specOf, type PodWork } from "./work";
+
+function terminatedState(t: { exitCode: number; reason: string; message?: string; startedAt: number; finishedAt: number; containerID: string }) {
+  return {
+    terminated: {
+      containerID: `containerd://${t.containerID}`,
+      exitCode: t.exitCode,
+      finishedAt: rfc3339(t.finishedAt),
+      ...(t.message ? { message: t.message } : {}),
+      reason: t.reason,
+      startedAt: rfc3339(t.startedAt),
+    },
+  };
+}
+
+/** Why a container without a running instance waits. */
+function waitingOf(w: PodWork, c: ContainerRuntime, hasInit: boolean): { reason: string; message?: string } {
+  const p = c.pull;
+  if (p?.phase === "failed") {
+    if (w.now < p.end + 1000) return { reason: "ErrImagePull", message: p.message };
+    return { reason: "ImagePullBackOff", message: `Back-off pulling image "${containerSpec(w, c)?.image ?? ""}"` };
+  }
+  if (p?.phase === "pulling" && p.failedBefore) return { reason: "ImagePullBackOff", message: `Back-off pulling image "${containerSpec(w, c)?.image ?? ""}"` };
+  if (c.blocked) return { reason: c.blocked.reason, message: c.blocked.message };
+  return { reason: hasInit ? "PodInitializing" : "ContainerCreating" };
+}
+
+function volumeMounts(spec: Container | undefined) {
+  return (spec?.volumeMounts ?? []).map((m) => ({ mountPath: m.mountPath, name: m.name, ...(m.readOnly ? { readOnly: true, recursiveReadOnly: "Disabled" } : {}) }));
+}
+
+function containerStatus(w: PodWork, c: ContainerRuntime, hasInit: boolean): ContainerStatus {
+  const spec = containerSpec(w, c);
+  const inst = c.current;
+  const lastState = c.last ? terminatedState(c.last) : {};
+  const mounts = volumeMounts(spec);
+  const base = { name: c.name, restartCount: c.restartCount, ...(mounts.length ? { volumeMounts: mounts } : {}) };
+  if (!inst || (inst.exit && inst.exit.at <= w.now && c.blocked?.reason === "CrashLoopBackOff")) {
+    const waiting = inst ? { reason: c.blocked!.reason, message: c.blocked!.message } : waitingOf(w, c, hasInit);
+    // During a back-off the last run is the last state, and it still names the container.
+    const shown = inst ? terminatedState({ exitCode: inst.exit!.code, reason: inst.exit!.reason, message: inst.exit!.message, startedAt: inst.startedAt, finishedAt: inst.exit!.at, containerID: inst.id }) : lastState;
+    return {
+      ...base,
+      state: { waiting: { ...(waiting.message ? { message: waiting.message } : {}), reason: waiting.reason } },
+      lastState: shown,
+      ready: false,
+      image: inst?.image ?? spec?.image ?? "",
+      imageID: inst?.imageID ?? "",
+      ...(inst ? { containerID: `containerd://${inst.id}` } : c.last ? { containerID: `containerd://${c.last.containerID}` } : {}),
+      started: false,
+    } as ContainerStatus;
+  }
+  const exited = inst.exit && inst.exit.at <= w.now;
+  // An init container is ready once it completed; while it runs it is started but not ready.
+  const flags = exited ? { started: false, ready: c.init && inst.exit!.code === 0 } : c.init ? { started: true, ready: false } : probeFlags(w, c);
+  return {
+    ...base,
+    state: exited ? terminatedState({ exitCode: inst.exit!.code, reason: inst.exit!.reason, message: inst.exit!.message, startedAt: inst.startedAt, finishedAt: inst.exit!.at, containerID: inst.id }) : { running: { startedAt: rfc3339(inst.startedAt) } },
+    lastState,
+    ready: flags.ready,
+    image: inst.image,
+    imageID: inst.imageID,
+    containerID: `containerd://${inst.id}`,
+    started: flags.started,
+  } as ContainerStatus;
+}
+
+// Models pkg/kubelet/kubelet_pods.go getPhase
+export function podPhase(w: PodWork, statuses: ContainerStatus[], inits: ContainerStatus[], terminal: boolean): string {
+  const spec = specOf(w);
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const cs of inits) {
+    if (cs.state?.running) pendingInit++;
+    else if (cs.state?.terminated) {
+      if (cs.state.terminated.exitCode !== 0) failedInit++;
+    } else if (cs.lastState?.terminated) {
+      if (cs.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
+  }
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const cs of statuses) {
+    if (cs.state?.running) running++;
+    else if (cs.state?.terminated) {
+      stopped++;
+      if (cs.state.terminated.exitCode === 0) succeeded++;
+    } else if (cs.lastState?.terminated) stopped++;
+    else waiting++;
+  }
+  const policy = spec.restartPolicy ?? "Always";
+  if (failedInit > 0 && policy === "Never") return "Failed";
+  if ((pendingInit > 0 && !statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated)) || waiting > 0) return "Pending";
+  if (running > 0) return "Running";
+  if (stopped > 0) {
+    if (terminal) return stopped === succeeded ? "Succeeded" : "Failed";
+    if (policy === "Always") return "Running";
+    if (stopped === succeeded) return "Succeeded";
+    if (policy === "Never") return "Failed";
+    return "Running";
+  }
+  return "Pending";
+}
+
+function condition(type: string, ok: boolean, reason?: string, message?: string): PodCondition {
+  return { type, status: ok ? "True" : "False", ...(reason ? { reason } : {}), ...(message ? { message } : {}) } as PodCondition;
+}
+
+// Models pkg/kubelet/status/generate.go
+function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuses: ContainerStatus[]): PodCondition[] {
+  const spec = specOf(w);
+  const sandbox = w.rec.sandboxAt !== undefined && w.rec.sandboxAt <= w.now && w.rec.finished === undefined;
+  const incomplete = (spec.initContainers ?? []).filter((c) => !inits.find((s) => s.name === c.name)?.ready).map((c) => c.name);
+  const anyStarted = statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
+  let initialized: PodCondition;
+  if (phase === "Succeeded") initialized = condition("Initialized", true, "PodCompleted");
+  else if (anyStarted || incomplete.length === 0) initialized = condition("Initialized", true);
+  else initialized = condition("Initialized", false, "ContainersNotInitialized", `containers with incomplete status: [${incomplete.join(" ")}]`);
+  let containersReady: PodCondition;
+  if (phase === "Succeeded") containersReady = condition("ContainersReady", false, "PodCompleted");
+  else if (phase === "Failed") containersReady = condition("ContainersReady", false, "PodFailed");
+  else {
+    const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+    containersReady = unready.length ? condition("ContainersReady", false, "ContainersNotReady", `containers with unready status: [${unready.join(" ")}]`) : condition("ContainersReady", true);
+  }
+  const ready = { ...containersReady, type: "Ready" } as PodCondition;
+  return [condition("PodReadyToStartContainers", sandbox), initialized, ready, containersReady, condition("PodScheduled", true)];
+}
+
+/** The status to report now; `old` supplies transition times of unchanged conditions. */
+export function generateStatus(w: PodWork): PodStatus {
+  const pod = w.pod as Pod;
+  const old = pod.status ?? {};
+  const spec = specOf(w);
+  const hasInit = (spec.initContainers ?? []).length > 0;
+  const inits = w.rec.containers.filter((c) => c.init).map((c) => containerStatus(w, c, hasInit));
+  const mains = w.rec.containers.filter((c) => !c.init).map((c) => containerStatus(w, c, hasInit));
+  const terminal = w.rec.finished !== undefined && w.rec.finished <= w.now && (!!pod.metadata?.deletionTimestamp || (spec.restartPolicy ?? "Always") !== "Always");
+  let phase = podPhase(w, mains, inits, terminal);
+  // Pods never leave a terminal phase.
+  if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
+  const now = rfc3339(w.now);
+  const conds = conditions(w, phase, inits, mains).map((c) => {
+    const prev = old.conditions?.find((o) => o.type === c.type);
+    const lastTransitionTime = prev && prev.status === c.status ? (prev.lastTransitionTime ?? now) : now;
+    return { ...c, lastProbeTime: null, lastTransitionTime } as unknown as PodCondition;
+  });
+  const ip = w.rec.sandboxAt !== undefined && w.rec.sandboxAt <= w.now ? w.rec.ip : undefined;
+  const status: PodStatus = {
+    ...(old.nominatedNodeName ? { nominatedNodeName: old.nominatedNodeName } : {}),
+    conditions: conds,
+    containerStatuses: mains,
+    ...(inits.length ? { initContainerStatuses: inits } : {}),
+    hostIP: w.hostIP,
+    hostIPs: [{ ip: w.hostIP }],
+    phase,
+    ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+    qosClass: old.qosClass,
+    startTime: rfc3339(w.rec.admittedAt),
+  };
+  return status;
+}

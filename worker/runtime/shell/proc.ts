@@ -1,0 +1,201 @@
+// The state of one simulated process while its commands run: a virtual time cursor, variables,
+// what it printed and wrote, the ports it listens on, its memory. Commands move time forward with
+// `sleep` and block for good in servers; the interpreter stops at a horizon or a provable forever.
+import type { CatalogImage } from "../images";
+import { DIRECTORY, type FsEffect, type FsReader, type Listener, type Offset, type OutputLine, type TermReaction } from "../types";
+
+/** The process runs from here on without ever exiting by itself. */
+export class Forever {
+  constructor(readonly at: Offset) {}
+}
+
+/** Simulated time passed the horizon the caller asked about. */
+export class Horizon {}
+
+export class ExitSignal {
+  constructor(
+    readonly code: number,
+    readonly reason?: "OOMKilled" | "StartError",
+    readonly message?: string,
+  ) {}
+}
+
+export class LoopSignal {
+  constructor(
+    readonly kind: "break" | "continue",
+    readonly levels: number,
+  ) {}
+}
+
+export interface Io {
+  stdin: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** A program: runs with its argv and returns an exit status (or throws Forever/ExitSignal). */
+export type Program = (p: Proc, argv: string[], io: Io) => number;
+
+export interface ProcOptions {
+  image: CatalogImage;
+  /** Files visible before the process changes anything. */
+  fs: FsReader;
+  env: Record<string, string>;
+  startedAt: number;
+  hostname: string;
+  memoryLimit?: number;
+  /** Stop simulating past this offset (Infinity: until exit or a provable forever). */
+  horizon: Offset;
+  /** Looks up a program by name as the image's PATH would. */
+  resolve(name: string): Program | undefined;
+  workingDir?: string;
+  /** The tag the image was pulled by (servers report their version from it). */
+  imageTag?: string;
+  podIP?: string;
+  /** Answers a request to a URL (wget, curl); undefined until the network is simulated. */
+  network?: (url: string) => { status: number; body: string } | { error: string };
+}
+
+/** Commands executed before the simulation assumes the process goes on forever. */
+const STEP_BUDGET = 20_000;
+
+export class Proc {
+  t: Offset = 0;
+  status = 0;
+  readonly vars = new Map<string, string>();
+  readonly output: OutputLine[] = [];
+  readonly effects: FsEffect[] = [];
+  readonly listeners: Listener[] = [];
+  memory: number;
+  term: TermReaction | null = null;
+  /** The shell itself is PID 1 (it did not exec its command), so it receives SIGTERM. */
+  shellIsInit = false;
+  /** `trap … TERM` handler text. */
+  trapTerm?: string;
+  /** Positional parameters ($1…). */
+  positional: string[] = [];
+  cwd: string;
+  private readonly overlay = new Map<string, string | null>();
+  private steps = 0;
+
+  constructor(readonly opts: ProcOptions) {
+    for (const [k, v] of Object.entries(opts.env)) this.vars.set(k, v);
+    this.memory = opts.image.memoryMi * 2 ** 20;
+    this.cwd = opts.workingDir || opts.image.config.workingDir || "/";
+  }
+
+  get image(): CatalogImage {
+    return this.opts.image;
+  }
+
+  /** Virtual epoch ms at the cursor. */
+  now(): number {
+    return this.opts.startedAt + this.t;
+  }
+
+  step(): void {
+    if (++this.steps > STEP_BUDGET) throw this.opts.horizon === Infinity ? new Forever(this.t) : new Horizon();
+  }
+
+  sleep(ms: number): void {
+    if (ms === Infinity) throw new Forever(this.t);
+    this.t += ms;
+    if (this.t > this.opts.horizon) throw new Horizon();
+  }
+
+  /** Blocks for good (a server in the foreground, `tail -f`). */
+  block(): never {
+    throw new Forever(this.t);
+  }
+
+  listen(l: Omit<Listener, "after"> & { after?: number }): void {
+    this.listeners.push({ ...l, after: this.t + (l.after ?? 0) });
+  }
+
+  /** Grows resident memory; past the limit the kernel's OOM killer ends the container. */
+  alloc(bytes: number, afterMs = 0): void {
+    this.memory += bytes;
+    const limit = this.opts.memoryLimit;
+    if (limit !== undefined && this.memory > limit) {
+      this.sleep(afterMs);
+      throw new ExitSignal(137, "OOMKilled");
+    }
+  }
+
+  print(stream: "stdout" | "stderr", text: string): void {
+    const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+    for (const line of lines) this.output.push({ at: this.t, stream, text: line });
+  }
+
+  resolvePath(path: string): string {
+    const abs = path.startsWith("/") ? path : `${this.cwd.replace(/\/$/, "")}/${path}`;
+    const parts: string[] = [];
+    for (const p of abs.split("/")) {
+      if (!p || p === ".") continue;
+      if (p === "..") parts.pop();
+      else parts.push(p);
+    }
+    return `/${parts.join("/")}`;
+  }
+
+  readFile(path: string): string | undefined {
+    const abs = this.resolvePath(path);
+    if (this.overlay.has(abs)) return this.overlay.get(abs) ?? undefined;
+    for (const [p, v] of this.overlay) if (v === null && abs.startsWith(`${p}/`)) return undefined;
+    return this.opts.fs.read(abs);
+  }
+
+  isDir(path: string): boolean {
+    return this.readFile(path) === DIRECTORY || this.list(path).length > 0;
+  }
+
+  list(dir: string): string[] {
+    const abs = this.resolvePath(dir);
+    const names = new Set(this.opts.fs.list(abs));
+    const prefix = abs === "/" ? "/" : `${abs}/`;
+    for (const [p, v] of this.overlay) {
+      if (!p.startsWith(prefix)) continue;
+      const name = p.slice(prefix.length).split("/")[0];
+      if (v === null && !p.slice(prefix.length).includes("/")) names.delete(name);
+      else if (v !== null) names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  writeFile(path: string, content: string, append = false): void {
+    const abs = this.resolvePath(path);
+    if (abs === "/dev/null") return;
+    if (abs === "/dev/stdout" || abs === "/proc/1/fd/1") return this.print("stdout", content);
+    if (abs === "/dev/stderr" || abs === "/proc/1/fd/2") return this.print("stderr", content);
+    const before = append ? (this.readFile(abs) ?? "") : "";
+    this.overlay.set(abs, before === DIRECTORY ? DIRECTORY : before + content);
+    this.effects.push({ at: this.t, path: abs, op: append ? "append" : "write", content });
+  }
+
+  removeFile(path: string): boolean {
+    const abs = this.resolvePath(path);
+    if (this.readFile(abs) === undefined) return false;
+    this.overlay.set(abs, null);
+    this.effects.push({ at: this.t, path: abs, op: "remove" });
+    return true;
+  }
+
+  mkdir(path: string): void {
+    const abs = this.resolvePath(path);
+    if (this.readFile(abs) !== undefined) return;
+    this.overlay.set(abs, DIRECTORY);
+    this.effects.push({ at: this.t, path: abs, op: "mkdir" });
+  }
+
+  /** The shell's name in error messages (`sh: 1: foo: not found` on dash, `sh: foo: not found` on busybox). */
+  notFound(name: string, shell = "sh"): string {
+    switch (this.image.shell) {
+      case "dash":
+        return `${shell}: 1: ${name}: not found`;
+      case "bash":
+        return `${shell}: line 1: ${name}: command not found`;
+      default:
+        return `${shell}: ${name}: not found`;
+    }
+  }
+}
