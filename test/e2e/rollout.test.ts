@@ -1,8 +1,8 @@
 // A Deployment's life with the real kubectl: create, readiness, a deleted ReplicaSet coming back,
 // a rolling update driven pod by pod, history, undo, scale and a cascading delete.
-// There is no kubelet yet, so the test plays it: pods are made ready through their status.
+// The sandbox clock is paused, so pods start, become ready and stop only when the test advances it.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, kubectlBackground, kubectlOk, squash, table, type Sandbox } from "./harness";
+import { baseUrl, createSandbox, kubectlBackground, kubectlOk, squash, table, type Sandbox } from "./harness";
 
 let sb: Sandbox;
 const ok = (...args: string[]) => kubectlOk(sb, args);
@@ -25,16 +25,13 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean);
 const replicaSets = () =>
   ok("get", "rs", "-o", `jsonpath={range .items[*]}{.metadata.name} {.spec.replicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}`);
 
-/** Plays the kubelet for every pod that is not ready yet: Running and Ready. */
-function readyPendingPods(): string[] {
-  const out = ok("get", "pods", "-o", `jsonpath={range .items[?(@.status.phase=="Pending")]}{.metadata.name}{"\\n"}{end}`);
-  const names = words(out);
-  for (const name of names) {
-    const status = { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } };
-    ok("patch", "pod", name, "--subresource=status", "--type=merge", "-p", JSON.stringify(status));
-  }
-  return names;
+async function clock(body: unknown): Promise<void> {
+  const res = await fetch(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
 }
+
+/** Lets virtual time pass: enough for pulled images to start and pods to become ready or stop. */
+const advance = (seconds = 10) => clock({ advanceSeconds: seconds });
 
 /**
  * What `rollout status` says at each step of a 3-replica rolling update (maxSurge 1, maxUnavailable 0),
@@ -47,10 +44,14 @@ async function driveRollingUpdate(): Promise<void> {
     'Waiting for deployment "web" rollout to finish: 1 old replicas are pending termination...\n',
     'deployment "web" successfully rolled out\n',
   ];
-  for (const [i, step] of steps.entries()) {
-    expect(await until(rolloutStatus, (s) => s === step)).toBe(step);
-    if (i < steps.length - 1) expect(readyPendingPods()).toHaveLength(1);
+  // Virtual time moves a second at a time; every message rollout status prints on the way is kept.
+  const seen: string[] = [];
+  for (let second = 0; second < 60 && seen[seen.length - 1] !== steps[steps.length - 1]; second++) {
+    const status = await until(rolloutStatus, (s) => s !== "");
+    if (status !== seen[seen.length - 1]) seen.push(status);
+    await advance(1);
   }
+  expect(seen).toEqual(steps);
 }
 
 describe("rollout with kubectl", () => {
@@ -58,6 +59,7 @@ describe("rollout with kubectl", () => {
 
   beforeAll(async () => {
     sb = await createSandbox();
+    await clock({ paused: true });
   });
 
   it("creates a deployment whose pods become ready", async () => {
@@ -72,7 +74,7 @@ describe("rollout with kubectl", () => {
     const events = ok("get", "events", "--field-selector", "reason=ScalingReplicaSet", "-o", "jsonpath={.items[*].message}");
     expect(events).toBe(`Scaled up replica set ${firstRS} from 0 to 3`);
 
-    expect(readyPendingPods()).toHaveLength(3);
+    await advance();
     expect(await until(deployRow, (r) => r === "web 3/3 3 3 AGE")).toBe("web 3/3 3 3 AGE");
     expect(rolloutStatus()).toBe('deployment "web" successfully rolled out\n');
   });
@@ -81,7 +83,7 @@ describe("rollout with kubectl", () => {
     const uid = ok("get", "rs", firstRS, "-o", "jsonpath={.metadata.uid}");
     expect(ok("delete", "rs", firstRS)).toBe(`replicaset.apps "${firstRS}" deleted\n`);
     await until(() => ok("get", "rs", firstRS, "-o", "jsonpath={.metadata.uid} {.status.replicas}"), (o) => !o.startsWith(uid) && o.endsWith(" 3"));
-    expect(readyPendingPods()).toHaveLength(3);
+    await advance();
     expect(await until(deployRow, (r) => r === "web 3/3 3 3 AGE")).toBe("web 3/3 3 3 AGE");
   });
 
@@ -113,10 +115,13 @@ describe("rollout with kubectl", () => {
   it("scales, then deletes everything with the deployment", async () => {
     expect(ok("scale", "deployment", "web", "--replicas=5")).toBe("deployment.apps/web scaled\n");
     expect(await until(deployRow, (r) => r === "web 3/5 5 3 AGE")).toBe("web 3/5 5 3 AGE");
-    expect(readyPendingPods()).toHaveLength(2);
+    await advance();
     expect(await until(deployRow, (r) => r === "web 5/5 5 5 AGE")).toBe("web 5/5 5 5 AGE");
 
     expect(ok("delete", "deployment", "web")).toBe('deployment.apps "web" deleted\n');
+    // The pods stop gracefully: their kubelets finish the deletion as virtual time passes.
+    await until(() => ok("get", "rs,pods", "-o", "name"), (o) => o.split("\n").every((l) => !l.startsWith("replicaset")));
+    await advance(35);
     await until(() => ok("get", "rs,pods", "-o", "name"), (o) => o === "");
   });
 });
