@@ -1,0 +1,3 @@
+// Label and field selectors.
+export * from "./labels";
+export * from "./fields";
