@@ -6,6 +6,7 @@ import { TestCluster } from "../test/cluster-core";
 
 import type { KubeObject } from "../worker/resources/types";
 import { CountingD1 } from "./d1-shim";
+import { schedulerController } from "../worker/scheduler";
 
 const results: Record<string, unknown> = {};
 
@@ -122,6 +123,39 @@ it("a settled sandbox does no work per virtual hour", async () => {
     rowsWritten: c.store.stats.rowsWritten - before.rows,
     alarmArmed: c.engine.nextWakeup() !== undefined,
   };
+});
+
+it("scheduling throughput", async () => {
+  const rows: { pods: number; nodes: number; podsPerCpuSecond: number }[] = [];
+  for (const [pods, nodes] of [
+    [1000, 100],
+    [10000, 1000],
+  ]) {
+    const db = new CountingD1();
+    const nodeList = Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}`, cpu: "64", memory: "268435456Ki" }));
+    const c = await TestCluster.create({ db: db as unknown as D1Database, nodes: nodeList, controllers: [schedulerController] });
+    await c.settle();
+    const batch: KubeObject[] = [];
+    for (let i = 0; i < pods; i++) {
+      const p = pod(i);
+      (p.spec as any).containers[0].resources = { requests: { cpu: "100m", memory: "64Mi" } };
+      batch.push(p);
+    }
+    const { admitCreate } = await import("../worker/api/admission");
+    const { findKind } = await import("../worker/resources/registry");
+    const podType = findKind({ group: "", version: "v1", kind: "Pod" })!;
+    const ctx = { store: c.store, rng: c.rng, clock: c.clock };
+    for (let i = 0; i < batch.length; i += 500) {
+      await c.store.commit(batch.slice(i, i + 500).map((o) => ({ type: "put" as const, resource: "/pods", object: admitCreate(ctx, podType, o) })));
+    }
+    const t0 = performance.now();
+    await c.settle();
+    const ms = performance.now() - t0;
+    const bound = c.pods().filter((p) => (p.spec as { nodeName?: string }).nodeName).length;
+    expect(bound).toBe(pods);
+    rows.push({ pods, nodes, podsPerCpuSecond: Math.round((pods / ms) * 1000) });
+  }
+  results.scheduling = rows;
 });
 
 it("writes results", () => {

@@ -129,6 +129,7 @@ async function main() {
     console.log(`  one pod's life (create → delete): ${engine.podLifecycle.rowsWritten} D1 rows written`);
     const d = engine.deployment100;
     console.log(`  100-replica deployment to all Ready: ${d.rowsWrittenToReady} D1 rows, ${d.cpuMsToReady} ms CPU; its rolling update: ${d.rowsWrittenRollingUpdate} rows, ${d.cpuMsRollingUpdate} ms CPU`);
+    for (const r of engine.scheduling ?? []) console.log(`  scheduling ${r.pods} pods onto ${r.nodes} nodes: ${r.podsPerCpuSecond} pods per CPU second`);
     const h = engine.settledHour;
     console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
     const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));
