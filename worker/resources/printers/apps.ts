@@ -1,5 +1,5 @@
 // Printers for apps/v1 kinds.
-import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from "kubernetes-types/apps/v1";
+import type { ControllerRevision, DaemonSet, Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { KubeObject, PrintContext, Printer, TableCell } from "../types";
 import {
   age,
@@ -47,32 +47,30 @@ export const deploymentPrinter: Printer = {
   },
 };
 
-export const replicaSetPrinter: Printer = {
-  columns: [
-    nameColumn,
-    col("Desired", "integer", "Replicas is the number of desired replicas."),
-    col("Current", "integer", "Replicas is the most recently observed number of replicas."),
-    col("Ready", "integer", "The number of ready replicas for this replica set."),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    col("Selector", "string", "Selector is a label query over pods that should match the replica count.", 1),
-  ],
-  row(obj: KubeObject, ctx: PrintContext): TableCell[] {
-    const rs = as<ReplicaSet>(obj);
-    const [names, images] = layoutContainerCells(rs.spec?.template?.spec?.containers);
-    return [
-      nameOf(obj),
-      num(rs.spec?.replicas, 1),
-      num(rs.status?.replicas),
-      num(rs.status?.readyReplicas),
-      age(obj, ctx),
-      names,
-      images,
-      formatLabelSelector(rs.spec?.selector),
-    ];
-  },
-};
+type ReplicatedPods = { spec?: { replicas?: number; selector?: unknown; template?: { spec?: { containers?: unknown[] } } }; status?: { replicas?: number; readyReplicas?: number } };
+
+/** ReplicaSets and ReplicationControllers print alike; only the form of their selector differs. */
+export function replicatedPodsPrinter(owner: string, selectorSubject: string, formatSelector: (selector: never) => string): Printer {
+  return {
+    columns: [
+      nameColumn,
+      col("Desired", "integer", "Replicas is the number of desired replicas."),
+      col("Current", "integer", "Replicas is the most recently observed number of replicas."),
+      col("Ready", "integer", `The number of ready replicas for this ${owner}.`),
+      ageColumn,
+      containersColumn,
+      imagesColumn,
+      col("Selector", "string", `Selector is a label query over pods that should match the ${selectorSubject}.`, 1),
+    ],
+    row(obj: KubeObject, ctx: PrintContext): TableCell[] {
+      const r = as<ReplicatedPods>(obj);
+      const [names, images] = layoutContainerCells(r.spec?.template?.spec?.containers as never);
+      return [nameOf(obj), num(r.spec?.replicas, 1), num(r.status?.replicas), num(r.status?.readyReplicas), age(obj, ctx), names, images, formatSelector(r.spec?.selector as never)];
+    },
+  };
+}
+
+export const replicaSetPrinter: Printer = replicatedPodsPrinter("replica set", "replica count", formatLabelSelector);
 
 export const daemonSetPrinter: Printer = {
   columns: [

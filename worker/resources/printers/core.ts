@@ -6,7 +6,6 @@ import type {
   Namespace,
   Node,
   PodTemplate,
-  ReplicationController,
   ResourceQuota,
   Secret,
   Service,
@@ -18,15 +17,13 @@ import {
   ageColumn,
   as,
   col,
-  containersColumn,
   formatLabels,
-  imagesColumn,
   layoutContainerCells,
   nameColumn,
   nameOf,
-  num,
   quantity,
 } from "./common";
+import { replicatedPodsPrinter } from "./apps";
 
 export const namespacePrinter: Printer = {
   columns: [nameColumn, col("Status", "string", "The status of the namespace"), ageColumn],
@@ -241,32 +238,7 @@ export const serviceAccountPrinter: Printer = {
   },
 };
 
-export const replicationControllerPrinter: Printer = {
-  columns: [
-    nameColumn,
-    col("Desired", "integer", "Replicas is the number of desired replicas."),
-    col("Current", "integer", "Replicas is the most recently observed number of replicas."),
-    col("Ready", "integer", "The number of ready replicas for this replication controller."),
-    ageColumn,
-    containersColumn,
-    imagesColumn,
-    col("Selector", "string", "Selector is a label query over pods that should match the Replicas count.", 1),
-  ],
-  row(obj: KubeObject, ctx: PrintContext): TableCell[] {
-    const rc = as<ReplicationController>(obj);
-    const [names, images] = layoutContainerCells(rc.spec?.template?.spec?.containers);
-    return [
-      nameOf(obj),
-      num(rc.spec?.replicas, 1),
-      num(rc.status?.replicas),
-      num(rc.status?.readyReplicas),
-      age(obj, ctx),
-      names,
-      images,
-      formatLabels(rc.spec?.selector),
-    ];
-  },
-};
+export const replicationControllerPrinter: Printer = replicatedPodsPrinter("replication controller", "Replicas count", formatLabels);
 
 // Models pkg/printers/internalversion/printers.go printResourceQuota
 export const resourceQuotaPrinter: Printer = {
