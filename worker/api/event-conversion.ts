@@ -1,44 +1,13 @@
 // events.k8s.io/v1 Events are a second representation of the core/v1 Events, as upstream: one
 // store, two shapes. Requests for events.k8s.io get a view of the store that keeps core Events
 // and converts field names on the way in and out; everything else passes through untouched.
-// Models pkg/apis/events/v1/conversion.go Convert_v1_Event_To_core_Event / Convert_core_Event_To_v1_Event
 import { storageKey, type ResourceType } from "../resources/registry";
-import type { KubeObject } from "../resources/types";
+import { coreEventToEventsV1, eventsV1ToCoreEvent } from "../resources/event-conversion";
 import type { Change, Listener, ObjectStore, StoreEvent } from "../store/object-store";
 import type { ApiContext } from "./context";
 
 const CORE_KEY = "/events";
 const EVENTS_V1_KEY = "events.k8s.io/events";
-
-/** core/v1 field → events.k8s.io/v1 field; every other field has the same name in both. */
-const RENAMED: [core: string, v1: string][] = [
-  ["involvedObject", "regarding"],
-  ["message", "note"],
-  ["source", "deprecatedSource"],
-  ["firstTimestamp", "deprecatedFirstTimestamp"],
-  ["lastTimestamp", "deprecatedLastTimestamp"],
-  ["count", "deprecatedCount"],
-  ["reportingComponent", "reportingController"],
-];
-const TO_V1 = new Map(RENAMED);
-const TO_CORE = new Map(RENAMED.map(([core, v1]) => [v1, core]));
-
-function rename(ev: KubeObject, names: Map<string, string>, apiVersion: string): KubeObject {
-  const out: KubeObject = { apiVersion, kind: "Event", metadata: ev.metadata };
-  for (const [k, v] of Object.entries(ev)) {
-    if (k === "apiVersion" || k === "kind" || k === "metadata" || v === undefined) continue;
-    out[names.get(k) ?? k] = v;
-  }
-  return out;
-}
-
-export function coreEventToEventsV1(ev: KubeObject): KubeObject {
-  return rename(ev, TO_V1, "events.k8s.io/v1");
-}
-
-export function eventsV1ToCoreEvent(ev: KubeObject): KubeObject {
-  return rename(ev, TO_CORE, "v1");
-}
 
 /** The store as events.k8s.io requests see it: their storage key reads and writes the core Events. */
 function eventsV1View(store: ObjectStore): ObjectStore {

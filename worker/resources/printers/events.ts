@@ -1,7 +1,7 @@
 // Event printing. events.k8s.io/v1 Events are the same stored objects as core/v1 Events upstream, so
 // both are printed by one routine after mapping the newer field names onto the core ones.
 import type { Event as CoreEvent } from "kubernetes-types/core/v1";
-import type { Event as EventsV1Event } from "kubernetes-types/events/v1";
+import { eventsV1ToCoreEvent } from "../event-conversion";
 import type { KubeObject, PrintContext, Printer, TableCell } from "../types";
 import { as, col, nameColumn, nameOf } from "./common";
 import { parseTimestamp, translateTimestampSince } from "./duration";
@@ -41,26 +41,6 @@ function fromCore(ev: CoreEvent): EventFields {
     type: ev.type ?? "",
     reason: ev.reason ?? "",
     message: ev.message ?? "",
-  };
-}
-
-function fromEventsV1(ev: EventsV1Event): EventFields {
-  return {
-    firstTimestamp: ev.deprecatedFirstTimestamp,
-    lastTimestamp: ev.deprecatedLastTimestamp,
-    eventTime: ev.eventTime,
-    count: ev.deprecatedCount,
-    series: ev.series,
-    involvedKind: ev.regarding?.kind ?? "",
-    involvedName: ev.regarding?.name ?? "",
-    fieldPath: ev.regarding?.fieldPath ?? "",
-    sourceComponent: ev.deprecatedSource?.component ?? "",
-    sourceHost: ev.deprecatedSource?.host ?? "",
-    reportingController: ev.reportingController ?? "",
-    reportingInstance: ev.reportingInstance ?? "",
-    type: ev.type ?? "",
-    reason: ev.reason ?? "",
-    message: ev.note ?? "",
   };
 }
 
@@ -113,6 +93,6 @@ export const coreEventPrinter: Printer = {
 export const eventsV1EventPrinter: Printer = {
   columns,
   row(obj: KubeObject, ctx: PrintContext): TableCell[] {
-    return eventRow(fromEventsV1(as<EventsV1Event>(obj)), nameOf(obj), ctx.now);
+    return eventRow(fromCore(as<CoreEvent>(eventsV1ToCoreEvent(obj))), nameOf(obj), ctx.now);
   },
 };
