@@ -158,6 +158,42 @@ it("scheduling throughput", async () => {
   results.scheduling = rows;
 });
 
+it("the scheduler's share of reconcile time", async () => {
+  // Every controller of the sandbox, each timed: a 1,000-replica deployment onto 100 nodes, from
+  // apply until the pods are bound and their kubelets are pulling.
+  const { CONTROLLERS } = await import("../worker/controllers");
+  const spent = new Map<string, number>();
+  const timed = CONTROLLERS.map((ctrl) => {
+    const name = ctrl === schedulerController ? "scheduler" : "others";
+    return (ctx: Parameters<typeof ctrl>[0]) => {
+      const t0 = performance.now();
+      ctrl(ctx);
+      spent.set(name, (spent.get(name) ?? 0) + performance.now() - t0);
+    };
+  });
+  const db = new CountingD1();
+  const nodeList = Array.from({ length: 100 }, (_, i) => ({ name: `node-${i}`, cpu: "64", memory: "268435456Ki" }));
+  const c = await TestCluster.create({ db: db as unknown as D1Database, nodes: nodeList, controllers: timed });
+  await c.settle();
+  spent.clear();
+  const t0 = performance.now();
+  await c.apply(deployment(1000));
+  await c.settle();
+  const total = performance.now() - t0;
+  const bound = c.pods().filter((p) => (p.spec as { nodeName?: string }).nodeName).length;
+  expect(bound).toBe(1000);
+  const scheduler = spent.get("scheduler") ?? 0;
+  const controllers = scheduler + (spent.get("others") ?? 0);
+  results.schedulerShare = {
+    pods: 1000,
+    nodes: 100,
+    reconcileMs: +total.toFixed(1),
+    controllersMs: +controllers.toFixed(1),
+    schedulerMs: +scheduler.toFixed(1),
+    schedulerShareOfControllers: +(scheduler / controllers).toFixed(3),
+  };
+});
+
 it("writes results", () => {
   const out = process.env.BENCH_OUT;
   if (out) writeFileSync(out, JSON.stringify(results, null, 2));

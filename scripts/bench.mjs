@@ -130,6 +130,8 @@ async function main() {
     const d = engine.deployment100;
     console.log(`  100-replica deployment to all Ready: ${d.rowsWrittenToReady} D1 rows, ${d.cpuMsToReady} ms CPU; its rolling update: ${d.rowsWrittenRollingUpdate} rows, ${d.cpuMsRollingUpdate} ms CPU`);
     for (const r of engine.scheduling ?? []) console.log(`  scheduling ${r.pods} pods onto ${r.nodes} nodes: ${r.podsPerCpuSecond} pods per CPU second`);
+    const share = engine.schedulerShare;
+    if (share) console.log(`  scheduler's share of controller time, ${share.pods}-replica deployment on ${share.nodes} nodes: ${(share.schedulerShareOfControllers * 100).toFixed(1)}% (${share.schedulerMs} of ${share.controllersMs} ms; whole reconcile with D1 commits ${share.reconcileMs} ms)`);
     const h = engine.settledHour;
     console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
     const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));

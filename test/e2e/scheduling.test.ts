@@ -139,7 +139,8 @@ describe("nodes", () => {
     const victims = before.filter((l) => l.split(" ")[1] === "k8s-node1").map((l) => l.split(" ")[0]);
     expect(victims.length).toBeGreaterThan(0);
 
-    await service(sb, "nodes/k8s-node1/kubelet", { running: false });
+    // Stopped from the node's own shell; started again through the sandbox API below.
+    expect(await service(sb, "shell", { node: "k8s-node1", command: "systemctl stop kubelet" })).toEqual({ stdout: "", stderr: "", exitCode: 0 });
     await advance(sb, 40);
     expect(squash(kubectlOk(sb, ["get", "nodes"]))).toMatch(/k8s-node1 NotReady <none>/);
     expect(kubectlOk(sb, ["get", "node", "k8s-node1", "-o", "jsonpath={.spec.taints[*].key}"])).toBe("node.kubernetes.io/unreachable node.kubernetes.io/unreachable");

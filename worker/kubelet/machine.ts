@@ -19,7 +19,10 @@ export interface Machine extends BaseMachine {
   files?: Record<string, string | null>;
 }
 
-export function machineOf(ctx: ControllerContext, node: string): Machine | undefined {
+/** Read access to the store: a controller pass, or the store itself (the node shell). */
+export type StoreReader = Pick<ControllerContext, "get" | "list">;
+
+export function machineOf(ctx: StoreReader, node: string): Machine | undefined {
   return ctx.get(MACHINES, "", node) as Machine | undefined;
 }
 
@@ -70,7 +73,7 @@ export function bootstrapNodeOf(node: KubeObject): BootstrapNode {
 const defaultsCache = new Map<string, Record<string, string>>();
 
 /** Files kubeadm wrote on the node: the static pod manifests of a control-plane node. */
-function defaultFiles(ctx: ControllerContext, node: string): Record<string, string> {
+export function defaultFiles(ctx: StoreReader, node: string): Record<string, string> {
   const nodeObj = ctx.get("/nodes", "", node);
   if (!nodeObj) return {};
   const self = bootstrapNodeOf(nodeObj);
@@ -92,7 +95,7 @@ function defaultFiles(ctx: ControllerContext, node: string): Record<string, stri
 }
 
 /** Files under `dir` on the node (defaults overlaid with what was written), by absolute path. */
-export function nodeFilesUnder(ctx: ControllerContext, node: string, dir: string): Record<string, string> {
+export function nodeFilesUnder(ctx: StoreReader, node: string, dir: string): Record<string, string> {
   const prefix = `${dir.replace(/\/$/, "")}/`;
   const written = machineOf(ctx, node)?.files ?? {};
   const out: Record<string, string> = {};

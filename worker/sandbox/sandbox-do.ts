@@ -13,6 +13,7 @@ import { SandboxClock, rfc3339 } from "./clock";
 import { Rng } from "./rng";
 import { Engine } from "./engine";
 import { addNode, setKubelet } from "./node-ops";
+import { runNodeShell } from "./node-shell";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 
 /** Wall time: read here and nowhere else in simulation code. */
@@ -166,8 +167,9 @@ export class Sandbox extends DurableObject<Env> {
         return this.setClock(loaded, body);
       case "nodes":
       case "kubelet":
+      case "shell":
         return loaded.store.exclusive(async () => {
-          const res = await (op === "nodes" ? addNode : setKubelet)(loaded, body);
+          const res = await NODE_OPS[op](loaded, body);
           await this.reconcileNow(loaded);
           return res;
         });
@@ -269,6 +271,8 @@ interface ForkRequest {
   ownerTokenHash: string;
   createdAt: number;
 }
+
+const NODE_OPS = { nodes: addNode, kubelet: setKubelet, shell: runNodeShell };
 
 function sandboxNotFound(id: string): Response {
   return statusResponse(new KubeError(404, "NotFound", `sandbox "${id}" not found`, { name: id, kind: "sandboxes" }));

@@ -148,7 +148,7 @@ sandboxRoutes.post("/:id/clock", async (c) => {
   return internalCall(c.env, r.sandboxId, "clock", "POST", body);
 });
 
-/** Node operations: add a node (`POST …/nodes`), start or stop a node's kubelet (`POST …/nodes/<node>/kubelet`). */
+/** Node operations: add a node (`POST …/nodes`), start or stop a node's kubelet (`POST …/nodes/<node>/kubelet`), a node shell (`POST …/shell`). */
 async function nodeOperation(c: Context<App>, op: string, extra: Record<string, unknown> = {}): Promise<Response> {
   const id = c.req.param("id") ?? "";
   if (isReadOnlyId(id)) return error("a read-only link cannot change the sandbox", 403);
@@ -162,3 +162,4 @@ async function nodeOperation(c: Context<App>, op: string, extra: Record<string, 
 
 sandboxRoutes.post("/:id/nodes", (c) => nodeOperation(c, "nodes"));
 sandboxRoutes.post("/:id/nodes/:node/kubelet", (c) => nodeOperation(c, "kubelet", { node: c.req.param("node") }));
+sandboxRoutes.post("/:id/shell", (c) => nodeOperation(c, "shell"));

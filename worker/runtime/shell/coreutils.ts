@@ -2,6 +2,7 @@
 // time, files, tests. Each prints what the real one prints for the cases tutorials hit.
 import { parseByteSize, parseSleep } from "../units";
 import { DIRECTORY } from "../types";
+import { FILE_PROGRAMS } from "./fileutils";
 import type { Io, Proc, Program } from "./proc";
 
 function dateString(ms: number, format?: string): string {
@@ -300,6 +301,7 @@ export function stress(p: Proc, argv: string[], io: Io): number {
 const ok: Program = () => 0;
 
 export const COREUTILS: Record<string, Program> = {
+  ...FILE_PROGRAMS,
   echo,
   printf,
   sleep,

@@ -1,0 +1,95 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, clock, createSandbox, ORIGIN } from "./helpers";
+
+async function shell(id: string, node: string, command: string): Promise<{ status: number; stdout: string; stderr: string; exitCode: number; error?: string }> {
+  const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${id}/shell`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ node, command }) });
+  return { status: res.status, ...((await res.json()) as { stdout: string; stderr: string; exitCode: number }) };
+}
+
+const condition = (node: any, type: string) => node.status.conditions.find((c: any) => c.type === type);
+
+describe("node shell", () => {
+  it("shows the node's files as kubeadm left them", async () => {
+    const sb = await createSandbox();
+    const ls = await shell(sb.id, "k8s-master", "ls /etc/kubernetes/manifests/");
+    expect(ls).toMatchObject({ status: 200, exitCode: 0, stderr: "" });
+    expect(ls.stdout).toBe("etcd.yaml\nkube-apiserver.yaml\nkube-controller-manager.yaml\nkube-scheduler.yaml\n");
+    const grep = await shell(sb.id, "k8s-master", "grep static /var/lib/kubelet/config.yaml");
+    expect(grep.stdout).toBe("staticPodPath: /etc/kubernetes/manifests\n");
+    expect((await shell(sb.id, "k8s-node1", "ls /etc/kubernetes/manifests")).stdout).toBe("");
+    expect((await shell(sb.id, "k8s-node1", "hostname")).stdout).toBe("k8s-node1\n");
+    const missing = await shell(sb.id, "k8s-node1", "cat /nope; echo $?");
+    expect(missing.stdout).toBe("1\n");
+  });
+
+  it("keeps what a command writes, and the kubelet acts on a moved static pod manifest", async () => {
+    const sb = await createSandbox();
+    const mirror = "/api/v1/namespaces/kube-system/pods/kube-scheduler-k8s-master";
+    expect((await api(sb.id, "GET", mirror)).status).toBe(200);
+    const out = await shell(sb.id, "k8s-master", "mv /etc/kubernetes/manifests/kube-scheduler.yaml /tmp/ && ls /tmp");
+    expect(out).toMatchObject({ exitCode: 0, stdout: "kube-scheduler.yaml\n" });
+    // The kubelet stops the static pod and takes its mirror pod away.
+    await clock(sb.id, { advanceSeconds: 60 });
+    expect((await api(sb.id, "GET", mirror)).status).toBe(404);
+    expect((await shell(sb.id, "k8s-master", "ls /etc/kubernetes/manifests")).stdout).not.toContain("kube-scheduler.yaml");
+    // Moving it back brings the pod back.
+    expect((await shell(sb.id, "k8s-master", "mv /tmp/kube-scheduler.yaml /etc/kubernetes/manifests/")).exitCode).toBe(0);
+    await clock(sb.id, { advanceSeconds: 60 });
+    expect((await api(sb.id, "GET", mirror)).status).toBe(200);
+    // A new manifest written on a worker runs there as a static pod.
+    const manifest = "apiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: static-web\\nspec:\\n  containers:\\n  - name: web\\n    image: nginx:1.25\\n";
+    expect((await shell(sb.id, "k8s-node1", `printf '${manifest}' > /etc/kubernetes/manifests/static-web.yaml`)).exitCode).toBe(0);
+    await clock(sb.id, { advanceSeconds: 60 });
+    const staticPod = await api(sb.id, "GET", "/api/v1/namespaces/default/pods/static-web-k8s-node1");
+    expect(staticPod.status).toBe(200);
+    expect(staticPod.json.spec.nodeName).toBe("k8s-node1");
+    // Written files persist across calls, and removal hides them.
+    expect((await shell(sb.id, "k8s-node1", "echo one > /root/notes; echo two >> /root/notes")).exitCode).toBe(0);
+    expect((await shell(sb.id, "k8s-node1", "cat /root/notes")).stdout).toBe("one\ntwo\n");
+    expect((await shell(sb.id, "k8s-node1", "rm /root/notes; cat /root/notes")).stderr).toContain("No such file or directory");
+  });
+
+  it("stops and starts the kubelet with systemctl: the node goes NotReady and heals", async () => {
+    const sb = await createSandbox();
+    const status = await shell(sb.id, "k8s-node1", "systemctl status kubelet");
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toMatch(/^● kubelet\.service - kubelet: The Kubernetes Node Agent\n/);
+    expect(status.stdout).toContain("Active: active (running) since");
+    expect((await shell(sb.id, "k8s-node1", "systemctl stop kubelet")).exitCode).toBe(0);
+    const stopped = await shell(sb.id, "k8s-node1", "systemctl is-active kubelet; systemctl status kubelet");
+    expect(stopped.stdout).toMatch(/^inactive\n○ kubelet\.service/);
+    expect(stopped.stdout).toContain("Active: inactive (dead) since");
+    expect(stopped.exitCode).toBe(3);
+    // The node controller marks it after the grace period (40 s) and taints it.
+    await clock(sb.id, { advanceSeconds: 60 });
+    let node = (await api(sb.id, "GET", "/api/v1/nodes/k8s-node1")).json;
+    expect(condition(node, "Ready").status).toBe("Unknown");
+    expect(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`)).toContain("node.kubernetes.io/unreachable:NoSchedule");
+    expect((await shell(sb.id, "k8s-node1", "systemctl start kubelet")).exitCode).toBe(0);
+    await clock(sb.id, { advanceSeconds: 30 });
+    node = (await api(sb.id, "GET", "/api/v1/nodes/k8s-node1")).json;
+    expect(condition(node, "Ready").status).toBe("True");
+    expect(node.spec.taints ?? []).toEqual([]);
+    const unknown = await shell(sb.id, "k8s-node1", "systemctl stop nosuch");
+    expect(unknown).toMatchObject({ exitCode: 5, stderr: "Failed to stop nosuch.service: Unit nosuch.service not found.\n" });
+  });
+
+  it("lists the node's containers with crictl", async () => {
+    const sb = await createSandbox();
+    const ps = await shell(sb.id, "k8s-master", "crictl ps");
+    expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME\s+ATTEMPT\s+POD ID\s+POD$/);
+    expect(ps.stdout).toMatch(/Running\s+kube-apiserver\s+0\s+\w+\s+kube-apiserver-k8s-master/);
+  });
+
+  it("refuses bad requests, unknown nodes and read-only links", async () => {
+    const sb = await createSandbox();
+    expect((await shell(sb.id, "nope", "ls")).status).toBe(404);
+    const bad = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/shell`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ node: "k8s-node1", command: 3 }) });
+    expect(bad.status).toBe(400);
+    expect((await shell(sb.readOnlyId, "k8s-node1", "ls")).status).toBe(403);
+    // A command that never ends is stopped; nothing is left running.
+    const forever = await shell(sb.id, "k8s-node1", "tail -f /etc/hostname");
+    expect(forever.exitCode).toBe(130);
+  });
+});
