@@ -96,6 +96,17 @@ describe("scheduling", () => {
 });
 
 describe("nodes", () => {
+  it("taints a node with kubectl taint and keeps new pods off it until the taint is removed", async () => {
+    const sb = await createSandbox();
+    expect(kubectlOk(sb, ["taint", "node", "k8s-node1", "dedicated=db:NoSchedule"])).toBe("node/k8s-node1 tainted\n");
+    expect(squash(kubectlOk(sb, ["describe", "node", "k8s-node1"]))).toContain("Taints: dedicated=db:NoSchedule");
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "avoid.json", deployment("avoid", 3))]);
+    expect(placement(sb, "avoid").map((l) => l.split(" ")[1])).toEqual(["k8s-node2", "k8s-node2", "k8s-node2"]);
+    expect(kubectlOk(sb, ["taint", "node", "k8s-node1", "dedicated=db:NoSchedule-"])).toBe("node/k8s-node1 untainted\n");
+    kubectlOk(sb, ["scale", "deployment", "avoid", "--replicas=6"]);
+    await eventually(() => expect(placement(sb, "avoid").filter((l) => l.split(" ")[1] === "k8s-node1").length).toBeGreaterThan(0));
+  });
+
   it("cordons, and drains through the Eviction API respecting a PodDisruptionBudget", async () => {
     const sb = await createSandbox();
     kubectlOk(sb, ["apply", "-f", writeFile(sb, "guarded.json", deployment("guarded", 2, {}, antiAffinity("guarded")))]);
