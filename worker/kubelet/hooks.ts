@@ -1,13 +1,15 @@
 // Lifecycle hooks (postStart, preStop: exec, httpGet, sleep) run inside the container, and keeping
-// what containers write: into an emptyDir (the pod's), a hostPath (the node's) or the container's
-// own layer.
+// what containers write: into an emptyDir (the pod's), a hostPath (the node's), a claimed
+// PersistentVolume (shared by every pod that mounts it) or the container's own layer.
 // Models pkg/kubelet/lifecycle/handlers.go HandlerRunner.Run
 import type { LifecycleHandler, Pod } from "kubernetes-types/core/v1";
 import type { FsEffect } from "../runtime/types";
 import { machineOf, writeNodeFiles } from "./machine";
 import { execIn } from "./models";
 import { httpGet } from "./probe-eval";
+import { volumeContent, writeVolumeContent } from "./pv-content";
 import type { ContainerRuntime } from "./record";
+import { claimVolume } from "./volumes";
 import { containerSpec, podRef, type PodWork } from "./work";
 
 export interface HookResult {
@@ -46,6 +48,7 @@ export function persistEffects(w: PodWork, c: ContainerRuntime, effects: FsEffec
   const volumes = new Map(((w.pod as Pod).spec?.volumes ?? []).map((v) => [v.name, v]));
   const mounts = [...(spec?.volumeMounts ?? [])].sort((a, b) => b.mountPath.length - a.mountPath.length);
   const nodeWrites: Record<string, string | null> = {};
+  const claimWrites = new Map<string, Record<string, string | null>>();
   for (const e of effects) {
     const m = mounts.find((x) => e.path === x.mountPath || e.path.startsWith(`${x.mountPath.replace(/\/$/, "")}/`));
     const v = m && volumes.get(m.name);
@@ -57,12 +60,23 @@ export function persistEffects(w: PodWork, c: ContainerRuntime, effects: FsEffec
     } else if (v?.hostPath) {
       const path = `${v.hostPath.path.replace(/\/$/, "")}/${rel}`;
       applyEffect(nodeWrites, path, e, (k) => nodeWrites[k] ?? currentNodeFile(w, k));
+    } else if (v?.persistentVolumeClaim) {
+      let pv: string;
+      try {
+        pv = claimVolume(w, v.persistentVolumeClaim.claimName, v.name);
+      } catch {
+        continue;
+      }
+      const writes = claimWrites.get(pv) ?? {};
+      claimWrites.set(pv, writes);
+      applyEffect(writes, rel, e, (k) => (k in writes ? writes[k] : volumeContent(w.ctx, pv)[k]));
     } else if (!v) {
       const layer = (c.layer ??= {});
       applyEffect(layer, rel, e, (k) => layer[k] ?? undefined);
     }
   }
   writeNodeFiles(w.ctx, w.node, nodeWrites);
+  for (const [pv, writes] of claimWrites) writeVolumeContent(w.ctx, pv, writes);
 }
 
 function currentNodeFile(w: PodWork, path: string): string | undefined {

@@ -20,7 +20,8 @@ const idle = new WeakMap<KubeObject, { rec: PodRuntime | undefined; wakes: numbe
 function syncIfDue(ctx: ControllerContext, pod: KubeObject, node: KubeObject): void {
   const rec = ctx.get(CONTAINERS, pod.metadata.namespace ?? "", pod.metadata.name ?? "") as PodRuntime | undefined;
   const memo = idle.get(pod);
-  if (memo && memo.rec === rec && ctx.now() < memo.until) {
+  // A pod waiting for its claim depends on another object (the claim), so it is looked at on every pass.
+  if (memo && memo.rec === rec && ctx.now() < memo.until && !rec?.mount?.claim) {
     for (const t of memo.wakes) ctx.requeueAt(t);
     return;
   }

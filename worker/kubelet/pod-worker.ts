@@ -21,12 +21,14 @@ import { exitedAt, SANDBOX_MS, specOf, SYNC_DELAY_MS, wake, type PodWork } from 
 
 const MOUNT_RETRY_INITIAL_MS = 500;
 const MOUNT_RETRY_MAX_MS = 122_000;
+const ATTACH_MOUNT_TIMEOUT_MS = 122_000;
 
 /** Volumes, then the sandbox; true once containers may start. */
 function sandboxReady(w: PodWork): boolean {
   const rec = w.rec;
   if (rec.sandboxAt === undefined) {
-    if (rec.mount && w.now < rec.mount.retryAt) {
+    // A claim not ready yet is looked at again on every pass (its binding wakes the pod); only the event waits.
+    if (rec.mount && !rec.mount.claim && w.now < rec.mount.retryAt) {
       wake(w, rec.mount.retryAt);
       return false;
     }
@@ -34,6 +36,19 @@ function sandboxReady(w: PodWork): boolean {
       checkMounts(w);
     } catch (e) {
       if (!(e instanceof MountError)) throw e;
+      if (e.unprocessed) {
+        // Models pkg/kubelet/volumemanager/volume_manager.go WaitForAttachAndMount: the pod worker
+        // gives up after podAttachAndMountTimeout (2m2s) and reports what the populator could not process.
+        const since = rec.mount?.claim ? rec.mount.failedSince : w.now;
+        let due = rec.mount?.claim ? rec.mount.retryAt : since + ATTACH_MOUNT_TIMEOUT_MS;
+        if (w.now >= due) {
+          record(w, "Warning", "FailedMount", `Unable to attach or mount volumes: unmounted volumes=[${e.volume}], unattached volumes=[], failed to process volumes=[${e.volume}]: ${e.message}`);
+          due = w.now + ATTACH_MOUNT_TIMEOUT_MS;
+        }
+        if (rec.mount?.retryAt !== due) rec.mount = { failedSince: since, retryAt: due, backoff: 0, claim: true };
+        wake(w, due);
+        return false;
+      }
       // Models pkg/util/goroutinemap/exponentialbackoff: retries 0.5 s doubling to 2m2s.
       const backoff = rec.mount ? Math.min(rec.mount.backoff * 2, MOUNT_RETRY_MAX_MS) : MOUNT_RETRY_INITIAL_MS;
       rec.mount = { failedSince: rec.mount?.failedSince ?? w.now, retryAt: w.now + backoff, backoff };

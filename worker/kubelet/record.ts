@@ -107,7 +107,7 @@ export interface PodRuntime extends KubeObject {
   /** The event recorder's per-pod token bucket (client-go's spam filter). */
   tokens?: { n: number; at: number };
   /** Volume mount retries. */
-  mount?: { failedSince: number; retryAt: number; backoff: number };
+  mount?: { failedSince: number; retryAt: number; backoff: number; claim?: boolean };
   /** Deletion under way: since, and the grace deadline. */
   terminating?: { since: number; deadline: number };
   /** The pod reached a terminal phase; its sandbox is gone. */

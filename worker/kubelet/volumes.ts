@@ -9,6 +9,7 @@ import { resolveImage } from "../runtime/images";
 import type { FsEffect, FsReader } from "../runtime/types";
 import { fieldValue, resourceValue } from "./env";
 import { nodeFilesUnder } from "./machine";
+import { ClaimError, claimedVolume, volumeContent } from "./pv-content";
 import type { ContainerRuntime } from "./record";
 import { containerSpec, hostname, specOf, type PodWork } from "./work";
 
@@ -16,6 +17,8 @@ export class MountError extends Error {
   constructor(
     readonly volume: string,
     message: string,
+    /** The volume manager refused before any SetUp (a claim missing or unbound). */
+    readonly unprocessed = false,
   ) {
     super(message);
   }
@@ -96,7 +99,18 @@ export function volumeFiles(w: PodWork, v: Volume): Record<string, string> {
     return out;
   }
   if (v.emptyDir) return { ...(w.rec.volumes?.[v.name] ?? {}) };
+  if (v.persistentVolumeClaim) return { ...volumeContent(w.ctx, claimVolume(w, v.persistentVolumeClaim.claimName, v.name)) };
   return {};
+}
+
+/** The PersistentVolume a pod's claim is bound to; MountError while it is missing or unbound. */
+export function claimVolume(w: PodWork, claim: string, volume: string): string {
+  try {
+    return claimedVolume(w.ctx, w.pod.metadata.namespace ?? "default", claim);
+  } catch (e) {
+    if (e instanceof ClaimError) throw new MountError(volume, e.message, true);
+    throw e;
+  }
 }
 
 /** Every volume the pod's containers mount can be set up; throws MountError for the first that cannot. */
