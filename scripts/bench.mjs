@@ -132,6 +132,8 @@ async function main() {
     for (const r of engine.scheduling ?? []) console.log(`  scheduling ${r.pods} pods onto ${r.nodes} nodes: ${r.podsPerCpuSecond} pods per CPU second`);
     const share = engine.schedulerShare;
     if (share) console.log(`  scheduler's share of controller time, ${share.pods}-replica deployment on ${share.nodes} nodes: ${(share.schedulerShareOfControllers * 100).toFixed(1)}% (${share.schedulerMs} of ${share.controllersMs} ms; whole reconcile with D1 commits ${share.reconcileMs} ms)`);
+    const k = engine.kubeletDeployment1000;
+    if (k) console.log(`  ${k.pods}-replica deployment with probes on ${k.nodes} nodes, kubelets included, to all Ready (${k.virtualSecondsToReady} virtual s): ${k.cpuMsToReady} ms CPU, ${k.rowsWrittenToReady} D1 rows (${k.rowsPerPod} per pod); then a settled hour: ${k.settledHour.rowsWritten} rows, alarm armed: ${k.settledHour.alarmArmed}`);
     const h = engine.settledHour;
     console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
     const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));

@@ -16,8 +16,24 @@ function keyOf(resource: string, namespace: string, name: string): string {
   return `${resource}\u0000${namespace}\u0000${name}`;
 }
 
+/** A pass's writes to one resource, arranged for list(): by the stored object they replace, or new. */
+interface Overlay {
+  byStored: Map<KubeObject, Change>;
+  added: Map<string, Change>;
+  /** list() answers by namespace (or all), until the next write to the resource. */
+  lists: Map<string, KubeObject[]>;
+}
+
+/** What makes two events the same for aggregation. */
+function eventKey(namespace: string, uid: unknown, fieldPath: unknown, reason: unknown, message: unknown, type: unknown, component: unknown): string {
+  return JSON.stringify([namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""]);
+}
+
 export class ControllerRuntime implements ControllerContext {
   private readonly pending = new Map<string, Change>();
+  private readonly overlays = new Map<string, Overlay>();
+  /** Events by aggregation key → name, built on the first event() of the pass. */
+  private events?: Map<string, string>;
   private readonly wakeups: number[] = [];
   private readonly admission: AdmissionContext;
 
@@ -52,28 +68,40 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   list(resource: string, namespace?: string): KubeObject[] {
-    const base = this.store.list(resource, namespace);
-    if (this.pending.size === 0) return base;
+    const overlay = this.overlays.get(resource);
+    if (!overlay) return this.store.list(resource, namespace);
+    const cacheKey = namespace ?? "\u0000all";
+    const hit = overlay.lists.get(cacheKey);
+    if (hit) return hit.slice();
+    // Stored objects in order, each replaced by this pass's write to it; then objects new in this pass.
     const out: KubeObject[] = [];
-    const seen = new Set<string>();
-    for (const o of base) {
-      const k = keyOf(resource, o.metadata.namespace ?? "", o.metadata.name ?? "");
-      seen.add(k);
-      const p = this.pending.get(k);
+    for (const o of this.store.list(resource, namespace)) {
+      const p = overlay.byStored.get(o);
       if (!p) out.push(o);
       else if (p.type === "put") out.push(p.object);
     }
-    for (const [k, p] of this.pending) {
-      if (p.type !== "put" || p.resource !== resource || seen.has(k)) continue;
+    for (const p of overlay.added.values()) {
+      if (p.type !== "put") continue;
       if (namespace !== undefined && (p.object.metadata.namespace ?? "") !== namespace) continue;
       out.push(p.object);
     }
-    return out;
+    overlay.lists.set(cacheKey, out);
+    return out.slice();
   }
 
   emit(change: Change): void {
     const m = change.object.metadata;
-    this.pending.set(keyOf(change.resource, m.namespace ?? "", m.name ?? ""), change);
+    const namespace = m.namespace ?? "";
+    const name = m.name ?? "";
+    const key = keyOf(change.resource, namespace, name);
+    this.pending.set(key, change);
+    let overlay = this.overlays.get(change.resource);
+    if (!overlay) this.overlays.set(change.resource, (overlay = { byStored: new Map(), added: new Map(), lists: new Map() }));
+    const stored = this.store.get(change.resource, namespace, name);
+    if (stored) overlay.byStored.set(stored, change);
+    else overlay.added.set(key, change);
+    overlay.lists.clear();
+    if (change.resource === "/events") this.indexEvent(change);
   }
 
   create(t: ResourceType, obj: KubeObject): KubeObject | undefined {
@@ -127,6 +155,22 @@ export class ControllerRuntime implements ControllerContext {
     if (Number.isFinite(at)) this.wakeups.push(at);
   }
 
+  private eventIndex(): Map<string, string> {
+    if (this.events) return this.events;
+    this.events = new Map();
+    // Earlier events win, as a search from the start of the list would find them.
+    for (const e of [...this.list("/events")].reverse()) this.indexEvent({ type: "put", resource: "/events", object: e });
+    return this.events;
+  }
+
+  private indexEvent(change: Change): void {
+    if (!this.events || change.type !== "put") return;
+    const e = change.object;
+    const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
+    const src = e.source as { component?: string } | undefined;
+    this.events.set(eventKey(e.metadata.namespace ?? "", io?.uid, io?.fieldPath, e.reason, e.message, e.type, src?.component), e.metadata.name ?? "");
+  }
+
   /**
    * Models staging/src/k8s.io/client-go/tools/record/events_cache.go EventAggregate/eventObserve:
    * an event identical to an earlier one (same object, type, reason, message, source) bumps its count.
@@ -136,11 +180,8 @@ export class ControllerRuntime implements ControllerContext {
     const m = involved.metadata;
     const namespace = m.namespace || "default";
     const { group, version } = parseApiVersion(involved.apiVersion);
-    const existing = this.list("/events", namespace).find((e) => {
-      const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
-      const src = e.source as { component?: string } | undefined;
-      return io?.uid === m.uid && io?.fieldPath === source.fieldPath && e.reason === reason && e.message === message && e.type === type && src?.component === component;
-    });
+    const name = this.eventIndex().get(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
+    const existing = name === undefined ? undefined : this.get("/events", namespace, name);
     if (existing) {
       const next = structuredClone(existing);
       next.count = ((existing.count as number | undefined) ?? 1) + 1;

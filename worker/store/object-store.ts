@@ -81,6 +81,8 @@ export class ObjectStore {
     const all = await this.db.select().from(objects).where(eq(objects.sandboxId, this.sandboxId));
     this.stats.queries++;
     this.cache.clear();
+    this.sorted.clear();
+    this.sortedKeys.clear();
     for (const o of all) this.bucket(o.resource).set(objectKey(o.namespace, o.name), JSON.parse(o.body) as KubeObject);
     this.rv = row.resourceVersion;
     this.historyStart = this.rv;
@@ -99,8 +101,34 @@ export class ObjectStore {
     return this.cache.get(resource)?.get(objectKey(namespace, name));
   }
 
+  /** Sorted lists by `resource` or `resource\0namespace`, kept until the resource changes. */
+  private readonly sorted = new Map<string, KubeObject[]>();
+  /** Namespaces whose sorted lists are kept, per resource (to drop them on change). */
+  private readonly sortedKeys = new Map<string, Set<string>>();
+
   /** Objects of a resource, in one namespace or all; sorted by namespace then name like etcd keys. */
   list(resource: string, namespace?: string): KubeObject[] {
+    const key = namespace === undefined ? resource : `${resource}\u0000${namespace}`;
+    let hit = this.sorted.get(key);
+    if (!hit) {
+      hit = this.sortedList(resource, namespace);
+      this.sorted.set(key, hit);
+      let keys = this.sortedKeys.get(resource);
+      if (!keys) this.sortedKeys.set(resource, (keys = new Set()));
+      keys.add(key);
+    }
+    // A copy: callers may sort or splice what they get.
+    return hit.slice();
+  }
+
+  private forgetSorted(resource: string): void {
+    const keys = this.sortedKeys.get(resource);
+    if (!keys) return;
+    for (const k of keys) this.sorted.delete(k);
+    this.sortedKeys.delete(resource);
+  }
+
+  private sortedList(resource: string, namespace?: string): KubeObject[] {
     const bucket = this.cache.get(resource);
     if (!bucket) return [];
     const out: KubeObject[] = [];
@@ -198,6 +226,7 @@ export class ObjectStore {
     for (const { change, object, rv: objRv } of stored) {
       const key = objectKey(object.metadata.namespace ?? "", object.metadata.name ?? "");
       const bucket = this.bucket(change.resource);
+      this.forgetSorted(change.resource);
       let type: WatchEventType;
       if (change.type === "put") {
         type = bucket.has(key) ? "MODIFIED" : "ADDED";
@@ -278,6 +307,8 @@ export class ObjectStore {
       this.db.delete(sandboxes).where(eq(sandboxes.id, this.sandboxId)),
     ]);
     this.cache.clear();
+    this.sorted.clear();
+    this.sortedKeys.clear();
     this.history.length = 0;
   }
 }
