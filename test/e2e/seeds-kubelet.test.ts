@@ -105,6 +105,34 @@ describe("seed tutorials: probes, lifecycle, static pods, restarts", () => {
     kubectlOk(sb, ["delete", "pod", "probe-startup-liveness-readiness-httpget", "--wait=false"]);
   });
 
+  it("startupProbe: writing /start.html with kubectl exec before 40 s lets it pass; readiness then fails on /koten.html", async () => {
+    const pod = {
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: { name: "probe-startup-fixed", labels: { author: "koten", hobby: "linux" } },
+      spec: {
+        containers: [
+          {
+            name: "web",
+            image: NGINX,
+            livenessProbe: probe("/linux.html", { failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 10 }),
+            readinessProbe: probe("/koten.html", { failureThreshold: 3, initialDelaySeconds: 20, periodSeconds: 1 }),
+            startupProbe: probe("/start.html", { failureThreshold: 3, initialDelaySeconds: 40, periodSeconds: 1 }),
+          },
+        ],
+      },
+    };
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "33b.json", JSON.stringify(pod))]);
+    await advance(20);
+    expect(kubectlOk(sb, ["exec", "probe-startup-fixed", "--", "sh", "-c", "echo 111 > /usr/share/nginx/html/start.html"])).toBe("");
+    await advance(26);
+    const ev = events("probe-startup-fixed");
+    expect(ev.filter((e) => e.includes("Startup probe") || e.includes("Killing"))).toEqual([]);
+    expect(ev.at(-1)).toMatch(/^Warning Unhealthy kubelet Readiness probe failed: HTTP probe failed with statuscode: 404 \(x\d+\)$/);
+    expect(row("probe-startup-fixed")).toBe("probe-startup-fixed 0/1 Running 0 AGE");
+    kubectlOk(sb, ["delete", "pod", "probe-startup-fixed", "--wait=false"]);
+  });
+
   it("postStart holds the container in ContainerCreating; preStop writes to the hostPath before the pod goes", async () => {
     const pod = {
       apiVersion: "v1",

@@ -1,5 +1,6 @@
 // Discovery documents: aggregated (apidiscovery.k8s.io/v2) and the legacy APIVersions/APIGroupList/APIResourceList.
 import { apiVersionOf, groupVersions, subresourcesOf, type ResourceType } from "../resources/registry";
+import { METRICS_GROUP, METRICS_VERSION, metricsAggregatedGroup, metricsApiGroup, metricsResourceList } from "./metrics";
 
 export type AggregatedVersion = "v2" | "v2beta1";
 
@@ -56,15 +57,13 @@ export function aggregatedDiscovery(core: boolean, version: AggregatedVersion = 
     if (!g) byGroup.set(gv.group, (g = { group: gv.group, versions: [] }));
     g.versions.push({ version: gv.version, types: gv.types });
   }
-  return {
-    kind: "APIGroupDiscoveryList",
-    apiVersion: `apidiscovery.k8s.io/${version}`,
-    metadata: {},
-    items: [...byGroup.values()].map((g) => ({
-      metadata: g.group ? { name: g.group, creationTimestamp: null } : { creationTimestamp: null },
-      versions: g.versions.map((v) => ({ version: v.version, resources: v.types.map(aggregatedResource), freshness: "Current" })),
-    })),
-  };
+  const items: unknown[] = [...byGroup.values()].map((g) => ({
+    metadata: g.group ? { name: g.group, creationTimestamp: null } : { creationTimestamp: null },
+    versions: g.versions.map((v) => ({ version: v.version, resources: v.types.map(aggregatedResource), freshness: "Current" })),
+  }));
+  // The Metrics API is not stored objects; it is listed as metrics-server's APIService would be.
+  if (!core) items.push(metricsAggregatedGroup());
+  return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
 export function legacyApiVersions(serverAddress: string): unknown {
@@ -76,6 +75,7 @@ export function legacyApiVersions(serverAddress: string): unknown {
 }
 
 function apiGroup(group: string): unknown | undefined {
+  if (group === METRICS_GROUP) return metricsApiGroup();
   const versions = groupVersions().filter((gv) => gv.group === group);
   if (versions.length === 0) return undefined;
   const list = versions.map((v) => ({ groupVersion: `${group}/${v.version}`, version: v.version }));
@@ -83,7 +83,7 @@ function apiGroup(group: string): unknown | undefined {
 }
 
 export function legacyApiGroupList(): unknown {
-  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== "");
+  const groups = [...new Set(groupVersions().map((gv) => gv.group)), METRICS_GROUP].filter((g) => g !== "");
   return { kind: "APIGroupList", apiVersion: "v1", groups: groups.map(apiGroup) };
 }
 
@@ -93,6 +93,7 @@ export function legacyApiGroup(group: string): unknown | undefined {
 }
 
 export function apiResourceList(group: string, version: string): unknown | undefined {
+  if (group === METRICS_GROUP) return version === METRICS_VERSION ? metricsResourceList() : undefined;
   const gv = groupVersions().find((x) => x.group === group && x.version === version);
   if (!gv) return undefined;
   const resources: unknown[] = [];

@@ -14,6 +14,10 @@ import {
 import { createBinding } from "./binding";
 import { withEventStorage } from "./event-conversion";
 import { evictPod } from "./eviction";
+import { METRICS_GROUP, metricsRoute } from "./metrics";
+import { autoscalingV1, isAutoscalingV1Hpa } from "./autoscaling-v1";
+import { streamSubresource } from "./exec";
+import { podLog } from "./pod-log";
 import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
 import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./openapi";
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
@@ -93,6 +97,8 @@ async function route(ctx: ApiContext, request: Request, path: string): Promise<R
     case "other":
       return pageNotFound();
     case "resource":
+      if (api.group === METRICS_GROUP) return metricsRoute(ctx, request, url, api);
+      if (isAutoscalingV1Hpa(api)) return autoscalingV1(ctx, request, path, api, (r, p) => route(ctx, r, p));
       return resourceRoute(ctx, request, url, api);
   }
 }
@@ -210,6 +216,8 @@ async function subresourceRoute(
     const handler = sub === "binding" ? createBinding : evictPod;
     return writeResponse(await handler(ctx, ns ?? "", name, request, writeParams(url, request)));
   }
+  if (sub === "log" && t.kind === "Pod" && t.group === "") return podLog(ctx, request, url, ns ?? "", name);
+  if ((sub === "exec" || sub === "attach") && t.kind === "Pod" && t.group === "") return streamSubresource(ctx, request, url, ns ?? "", name, sub);
   if (sub === "finalize" && t.kind === "Namespace" && t.group === "") {
     if (method === "PUT") return writeResponse(await updateFromRequest(ctx, t, ns, name, "finalize", request, writeParams(url, request)));
     throw methodNotAllowed();

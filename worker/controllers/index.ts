@@ -15,6 +15,7 @@ import { serviceAccountController } from "./serviceaccount";
 import { replicaSetController, replicationControllerController } from "./replicaset";
 import { ttlAfterFinishedController } from "./ttl-after-finished";
 import { disruptionController } from "./disruption";
+import { hpaController } from "./hpa";
 import { nodeLifecycleController } from "./node-lifecycle";
 import { nodeRegistrationController } from "./node-registration";
 import { taintEvictionController } from "./taint-eviction";
@@ -43,6 +44,7 @@ export const CONTROLLER_MANAGER: Controller[] = [
   nodeLifecycleController,
   taintEvictionController,
   disruptionController,
+  hpaController,
 ];
 
 export const CONTROLLERS: Controller[] = [...CONTROLLER_MANAGER, schedulerController, kubeletController];

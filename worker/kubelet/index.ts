@@ -1,8 +1,8 @@
 // The kubelets of every node, as one controller: for each node whose kubelet runs, its static
 // pods, then every pod bound to it (pod-worker.ts), then forgetting the runtime state of pods that
-// are gone. Implemented: the pod lifecycle (sandbox, pulls, init containers, hooks, probes,
-// restarts, termination), static pods. Not yet: logs, exec, attach, metrics (later work builds on
-// the runtime state in record.ts: the writable layer, the process model's output lines).
+// are gone. The pod lifecycle lives here (sandbox, pulls, volumes, init containers, hooks, probes,
+// restarts, termination, static pods); logs (logs.ts) and exec/attach (exec.ts, exec-session.ts)
+// are served from the same runtime state on request.
 import type { Pod } from "kubernetes-types/core/v1";
 import type { Controller, ControllerContext } from "../controllers/types";
 import type { KubeObject } from "../resources/types";

@@ -97,6 +97,8 @@ export const RESOURCE_TYPES: ResourceType[] = [
   def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
   def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, { shortNames: ["pdb"], status: true }),
   def("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, { shortNames: ["hpa"], categories: all, status: true }),
+  // Served from the v2 objects (api/autoscaling-v1.ts); listed after v2, which discovery prefers.
+  def("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true, { shortNames: ["hpa"], categories: all, status: true }),
   def("rbac.authorization.k8s.io", "v1", "Role", "roles", true, { specFields: ["rules"] }),
   def("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, { specFields: ["subjects", "roleRef"] }),
   def("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, { specFields: ["rules", "aggregationRule"] }),

@@ -5,9 +5,8 @@
 // Implemented: the image catalog (images.ts, per-family behaviour in images/), reference parsing
 // like a registry (image-ref.ts), a POSIX-shell subset with core utilities (shell/), process models
 // (exit, listeners with HTTP answers, output lines, file effects, SIGTERM handling, memory and OOM),
-// layered filesystems (fs.ts: image files, writable layer, mounted volumes).
-// Not yet: interactive shells and exec sessions, logs served from the output lines, CPU/memory usage
-// over time for metrics, network calls between containers (wget/curl take a `network` hook).
+// layered filesystems (fs.ts: image files, writable layer, mounted volumes), tar for `kubectl cp`.
+// Network calls between containers go through the `network` hook wget and curl take.
 export { CATALOG, pullDurationMs, resolveImage, type CatalogImage, type ResolvedImage } from "./images";
 export { parseImageRef, type ImageRef } from "./image-ref";
 export { containerArgv, runCommand, runProcess, type CommandResult } from "./process";

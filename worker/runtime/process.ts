@@ -5,6 +5,7 @@
 // start errors.
 import { resolveImage, type CatalogImage } from "./images";
 import { resolveProgram } from "./programs";
+import { loopTrafficOf } from "./shell/interp";
 import { ExitSignal, Forever, Horizon, Proc, type Io, type ProcOptions } from "./shell/proc";
 import type { ExitInfo, FsReader, ProcessModel, ProcessSpec } from "./types";
 
@@ -33,8 +34,9 @@ export interface RunOptions {
   network?: ProcOptions["network"];
 }
 
-function newProc(image: CatalogImage, spec: ProcessSpec, opts: RunOptions, tag?: string): Proc {
-  return new Proc({
+/** What a process started by `spec` in a container of `image` sees (exec sessions build their own Proc from it). */
+export function procOptions(image: CatalogImage, spec: ProcessSpec, opts: RunOptions, tag?: string): ProcOptions {
+  return {
     image,
     fs: opts.fs,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOSTNAME: spec.hostname, HOME: "/root", ...(image.config.env ?? {}), ...spec.env },
@@ -47,7 +49,11 @@ function newProc(image: CatalogImage, spec: ProcessSpec, opts: RunOptions, tag?:
     imageTag: tag,
     podIP: opts.podIP,
     network: opts.network,
-  });
+  };
+}
+
+function newProc(image: CatalogImage, spec: ProcessSpec, opts: RunOptions, tag?: string): Proc {
+  return new Proc(procOptions(image, spec, opts, tag));
 }
 
 function ioOf(p: Proc): Io {
@@ -82,7 +88,8 @@ export function runProcess(spec: ProcessSpec, opts: RunOptions): ProcessModel {
   if (p.shellIsInit) term = p.trapTerm !== undefined ? { after: 0, code: Number(/exit\s+(\d+)/.exec(p.trapTerm)?.[1] ?? 0) } : null;
   const output = [...p.output].sort((a, b) => a.at - b.at);
   const effects = [...p.effects].sort((a, b) => a.at - b.at);
-  return { exit, listeners: p.listeners, output, effects, term, memory: p.memory, complete };
+  const traffic = loopTrafficOf(p);
+  return { exit, listeners: p.listeners, output, effects, term, memory: p.memory, complete, ...(traffic ? { traffic } : {}) };
 }
 
 export interface CommandResult {

@@ -8,7 +8,7 @@ import { SYSTEM_PROGRAMS } from "./images/system";
 import { TUTORIAL_OVERRIDES, TUTORIAL_PROGRAMS } from "./images/tutorials";
 import { nginxEntrypoint, WEB_PROGRAMS } from "./images/web";
 import { COREUTILS } from "./shell/coreutils";
-import { Shell } from "./shell/interp";
+import { noteRequest, Shell } from "./shell/interp";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
 
@@ -59,6 +59,7 @@ const shell: Program = (p: Proc, argv: string[], io: Io) => {
 
 function network(p: Proc, url: string, io: Io, tool: "wget" | "curl"): number {
   const host = url.replace(/^\w+:\/\//, "").split(/[/:]/)[0];
+  noteRequest(p, url);
   const r = p.opts.network?.(url);
   if (!r || "error" in r) {
     if (tool === "wget") io.err(`wget: bad address '${host}'\n`);

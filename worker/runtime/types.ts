@@ -86,6 +86,17 @@ export interface TermReaction {
   code: number;
 }
 
+/**
+ * What one turn of an endless loop does, which every later turn repeats: how long the turn takes by
+ * itself (sleeps), how many commands it runs, and the requests it sends (wget/curl). Metrics turn
+ * this into a request rate once they know how long the requests take.
+ */
+export interface LoopTraffic {
+  turnMs: number;
+  commands: number;
+  requests: { url: string; perTurn: number }[];
+}
+
 export interface ProcessModel {
   /** Undefined: runs until stopped. */
   exit?: ExitInfo;
@@ -96,6 +107,8 @@ export interface ProcessModel {
   term: TermReaction | null;
   /** Resident memory in steady state, bytes. */
   memory: number;
+  /** The endless loops it runs for good (load generators), when any. */
+  traffic?: LoopTraffic[];
   /** False when the simulation stopped at its horizon rather than at an exit or a provable forever. */
   complete: boolean;
 }

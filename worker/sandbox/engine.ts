@@ -9,6 +9,30 @@ import type { ObjectStore } from "../store/object-store";
 import type { SandboxClock } from "./clock";
 import type { Rng } from "./rng";
 
+/**
+ * Who wants to hear when a sandbox settled (state changed or virtual time moved): followed log
+ * streams. Keyed by the sandbox's store, which request handlers hold.
+ */
+const settledListeners = new WeakMap<ObjectStore, Set<() => void>>();
+
+/** Calls `fn` after every settled reconcile of the sandbox owning `store`; returns the unsubscribe. */
+export function onSettled(store: ObjectStore, fn: () => void): () => void {
+  let set = settledListeners.get(store);
+  if (!set) settledListeners.set(store, (set = new Set()));
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+function notifySettled(store: ObjectStore): void {
+  for (const fn of [...(settledListeners.get(store) ?? [])]) {
+    try {
+      fn();
+    } catch (e) {
+      console.error("settled listener failed", e);
+    }
+  }
+}
+
 /** Passes per reconcile before giving up on settling (a controller that never settles is a bug). */
 const MAX_PASSES = 100;
 
@@ -48,6 +72,7 @@ export class Engine {
       if (changes.length === 0) {
         const now = clock.now();
         this.wakeups = [...new Set(runtime.requestedWakeups.filter((t) => t > now))].sort((a, b) => a - b);
+        notifySettled(store);
         return { passes: pass, writes };
       }
       await store.commit(changes, { rngState: rng.state, clock: JSON.stringify(clock.snapshot()) });

@@ -3,6 +3,7 @@
 import type { CatalogImage } from "../images";
 import type { Program } from "../shell/proc";
 import { serveFile } from "./http-files";
+import type { AccessLog } from "./web";
 
 const node: Program = (p, argv, io) => {
   const script = argv.slice(1).find((a) => !a.startsWith("-"));
@@ -85,6 +86,22 @@ const perl: Program = (p, argv, io) => {
   for (const m of code.matchAll(/print\s+(['"])(.*?)\1/g)) io.out(`${m[2].replace(/\\n/g, "\n")}`);
   return 0;
 };
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// Models Lib/http/server.py BaseHTTPRequestHandler.log_request/log_error (stderr, "-" for the size);
+// a 404 is logged by send_error first.
+const pythonAccess: AccessLog = (r) => {
+  const d = new Date(r.at);
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const head = `${r.client} - - [${p2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}]`;
+  const lines = r.status === 404 ? [`${head} code 404, message File not found`] : [];
+  lines.push(`${head} "${r.method} ${r.path} HTTP/1.1" ${r.status} -`);
+  return { stream: "stderr", lines };
+};
+
+/** Access-log formats, by listener `server` name. */
+export const LANGUAGE_ACCESS_LOGS: Record<string, AccessLog> = { python: pythonAccess };
 
 export const LANGUAGE_PROGRAMS: Record<string, Program> = { node, nodejs: node, python, python3: python, perl };
 

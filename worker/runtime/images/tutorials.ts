@@ -3,6 +3,7 @@
 import type { CatalogImage } from "../images";
 import type { Program } from "../shell/proc";
 import { parseQuantity, parseSleep } from "../units";
+import type { AccessLog } from "./web";
 
 const bootcamp: Program = (p) => {
   const version = (p.opts.imageTag ?? "v1").replace(/^v/, "") || "1";
@@ -105,6 +106,15 @@ const vishStress: Program = (p, argv, io) => {
   io.err("I0101 00:00:00.000000       1 main.go:29] Allocated \"" + (flag(argv, "mem-total") ?? "0") + "\" memory\n");
   return p.block();
 };
+
+// hello-app's handler: `log.Printf("Serving request: %s", r.URL.Path)` (Go's log: stderr, local time).
+const helloAppAccess: AccessLog = (r) => ({
+  stream: "stderr",
+  lines: [`${new Date(r.at).toISOString().replace("T", " ").replace(/-/g, "/").slice(0, 19)} Serving request: ${r.path.split("?")[0]}`],
+});
+
+/** Access-log formats, by listener `server` name. */
+export const TUTORIAL_ACCESS_LOGS: Record<string, AccessLog> = { "hello-app": helloAppAccess };
 
 export const TUTORIAL_PROGRAMS: Record<string, Program> = {
   "hello-app": helloApp,

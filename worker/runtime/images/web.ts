@@ -106,6 +106,72 @@ function logTime(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").replace(/-/g, "/").slice(0, 19);
 }
 
+/** One request a server answered, as its access log sees it (the kubelet's probes; Service traffic later). */
+export interface AccessRecord {
+  /** Virtual epoch ms it was answered at. */
+  at: number;
+  client: string;
+  method: string;
+  /** Path with its query, as sent. */
+  path: string;
+  status: number;
+  /** Bytes of the response body. */
+  bytes: number;
+  userAgent: string;
+  referer?: string;
+  forwardedFor?: string;
+}
+
+/** How a server logs a request it answered: the stream its access log goes to, and the lines. */
+export type AccessLog = (r: AccessRecord) => { stream: "stdout" | "stderr"; lines: string[] };
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const two = (n: number) => String(n).padStart(2, "0");
+
+/** `23/Nov/2026:10:00:05 +0000`: nginx's $time_local and Apache's %t in a UTC container. */
+export function clfTime(ms: number): string {
+  const d = new Date(ms);
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
+
+const dash = (s: string | undefined) => (s ? s : "-");
+const requestLine = (r: AccessRecord) => `${r.method} ${r.path} HTTP/1.1`;
+
+// The official image's nginx.conf: `log_format main` (combined plus X-Forwarded-For), access.log → stdout.
+const nginxAccess: AccessLog = (r) => ({
+  stream: "stdout",
+  lines: [`${r.client} - - [${clfTime(r.at)}] "${requestLine(r)}" ${r.status} ${r.bytes} "${dash(r.referer)}" "${dash(r.userAgent)}" "${dash(r.forwardedFor)}"`],
+});
+
+// The echoserver's nginx logs in nginx's predefined `combined` format.
+const echoserverAccess: AccessLog = (r) => ({
+  stream: "stdout",
+  lines: [`${r.client} - - [${clfTime(r.at)}] "${requestLine(r)}" ${r.status} ${r.bytes} "${dash(r.referer)}" "${dash(r.userAgent)}"`],
+});
+
+// The official httpd image: `CustomLog /proc/self/fd/1 common`; %b is "-" for an empty body.
+const httpdAccess: AccessLog = (r) => ({
+  stream: "stdout",
+  lines: [`${r.client} - - [${clfTime(r.at)}] "${requestLine(r)}" ${r.status} ${r.bytes || "-"}`],
+});
+
+/** Debian's Apache (php:apache images) logs `combined` with %O, the bytes sent including headers. */
+function apacheSent(r: AccessRecord): number {
+  const d = new Date(r.at);
+  const date = `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`;
+  const head = `HTTP/1.1 ${r.status} OK\r\nDate: ${date}\r\nServer: Apache/2.4.10 (Debian)\r\nX-Powered-By: PHP/5.6.40\r\nContent-Length: ${r.bytes}\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n`;
+  return head.length + r.bytes;
+}
+
+const phpApacheAccess: AccessLog = (r) => ({
+  stream: "stdout",
+  lines: [`${r.client} - - [${clfTime(r.at)}] "${requestLine(r)}" ${r.status} ${apacheSent(r)} "${dash(r.referer)}" "${dash(r.userAgent)}"`],
+});
+
+/** Access-log formats of the web servers, by listener `server` name. */
+export const WEB_ACCESS_LOGS: Record<string, AccessLog> = { nginx: nginxAccess, echoserver: echoserverAccess, httpd: httpdAccess, apache: phpApacheAccess };
+
 /** The version a server reports: the image tag's version when it names one. */
 export function versionOf(p: Proc, fallback: string): string {
   const m = /(\d+\.\d+(?:\.\d+)?)/.exec(p.opts.imageTag ?? "");

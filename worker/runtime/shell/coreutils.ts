@@ -4,6 +4,7 @@ import { parseByteSize, parseSleep } from "../units";
 import { DIRECTORY } from "../types";
 import { FILE_PROGRAMS } from "./fileutils";
 import type { Io, Proc, Program } from "./proc";
+import { tar } from "./tar";
 
 function dateString(ms: number, format?: string): string {
   const d = new Date(ms);
@@ -349,4 +350,5 @@ export const COREUTILS: Record<string, Program> = {
   },
   yes: (p) => p.block(),
   stress,
+  tar,
 };

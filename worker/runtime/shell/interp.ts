@@ -4,9 +4,30 @@
 // such, so a container looping forever costs one pass, not one per iteration.
 import { expandString, expandWord, matchPattern, type ExpandEnv } from "./expand";
 import { parseScript, type AndOr, type Command, type List, type Pipeline, type Redirect } from "./parse";
+import type { LoopTraffic } from "../types";
 import { ExitSignal, Forever, Horizon, LoopSignal, type Io, type Proc } from "./proc";
 
+/** Requests each process sent (wget, curl), in order, so a loop turn can tell which were its own. */
+const sent = new WeakMap<Proc, string[]>();
+/** The endless loops each process settled into. */
+const loops = new WeakMap<Proc, LoopTraffic[]>();
+
+/** Called by the programs that send a request. */
+export function noteRequest(p: Proc, url: string): void {
+  let list = sent.get(p);
+  if (!list) sent.set(p, (list = []));
+  list.push(url);
+}
+
+/** The endless loops `p` runs for good, as one turn of each shows them. */
+export function loopTrafficOf(p: Proc): LoopTraffic[] | undefined {
+  return loops.get(p);
+}
+
 export class Shell {
+  /** Commands run so far (a loop turn's count is its share). */
+  private commands = 0;
+
   /** Shell name for messages (`sh`, `bash`). */
   constructor(
     readonly p: Proc,
@@ -98,6 +119,7 @@ export class Shell {
 
   runCommand(cmd: Command, io: Io): number {
     this.p.step();
+    this.commands++;
     const rio = this.redirect(cmd.redirects, io);
     if (!rio) return (this.p.status = 1);
     try {
@@ -158,14 +180,28 @@ export class Shell {
     let status = 0;
     for (let i = 0; ; i++) {
       const before = this.p.t;
+      const sentBefore = sent.get(this.p)?.length ?? 0;
+      const commandsBefore = this.commands;
       const c = this.runList(cmd.cond, io);
       if (cmd.until ? c === 0 : c !== 0) return status;
       const r = this.loopBody(cmd.body, io);
       status = r.status;
       if (r.stop) return status;
       // One turn of an endless loop shows what every turn does; no need to replay the rest.
-      if (endless || (this.p.t === before && i > 1000)) throw new Forever(this.p.t);
+      if (endless || (this.p.t === before && i > 1000)) {
+        this.recordLoop(this.p.t - before, this.commands - commandsBefore, sent.get(this.p)?.slice(sentBefore) ?? []);
+        throw new Forever(this.p.t);
+      }
     }
+  }
+
+  /** Keeps what a turn of a loop that runs for good does, for the load it puts on servers. */
+  private recordLoop(turnMs: number, commands: number, urls: string[]): void {
+    const perUrl = new Map<string, number>();
+    for (const u of urls) perUrl.set(u, (perUrl.get(u) ?? 0) + 1);
+    let list = loops.get(this.p);
+    if (!list) loops.set(this.p, (list = []));
+    list.push({ turnMs, commands, requests: [...perUrl].map(([url, perTurn]) => ({ url, perTurn })) });
   }
 
   private simple(cmd: Extract<Command, { type: "simple" }>, io: Io, env: ExpandEnv): number {

@@ -58,6 +58,12 @@ export interface ProcOptions {
 
 /** Commands executed before the simulation assumes the process goes on forever. */
 const STEP_BUDGET = 20_000;
+/**
+ * A run up to a horizon (a log read back over hours) may take more steps: ten per virtual second,
+ * up to a ceiling that bounds the CPU one read can cost.
+ */
+const HORIZON_STEPS_PER_SECOND = 10;
+const HORIZON_STEP_CEILING = 500_000;
 
 export class Proc {
   t: Offset = 0;
@@ -94,7 +100,12 @@ export class Proc {
   }
 
   step(): void {
-    if (++this.steps > STEP_BUDGET) throw this.opts.horizon === Infinity ? new Forever(this.t) : new Horizon();
+    if (++this.steps > this.budget) throw this.opts.horizon === Infinity ? new Forever(this.t) : new Horizon();
+  }
+
+  private get budget(): number {
+    const h = this.opts.horizon;
+    return h === Infinity ? STEP_BUDGET : Math.min(HORIZON_STEP_CEILING, Math.max(STEP_BUDGET, (h / 1000) * HORIZON_STEPS_PER_SECOND));
   }
 
   sleep(ms: number): void {
