@@ -201,6 +201,31 @@ describe("kubectl exec, cp and attach", () => {
     expect(attach.output()).toBe("tick 2\ntick 3\ntick 4\ntick 5\ntick 6\n");
   });
 
+  it("kubectl run -it --rm … -- sh gives an interactive shell in the new pod; exit ends and removes it", async () => {
+    await clock({ paused: false });
+    const t = terminal(["run", "-it", "--rm", "--restart=Never", "shell", "--image=busybox:1.36", "--", "sh"]);
+    await t.waitFor("/ # ", 60_000);
+    t.type("echo $((6 * 7)) > /tmp/answer; cat /tmp/answer\r");
+    await t.waitFor("42\r\n/ # ");
+    t.type("exit 0\r");
+    expect(await t.exited).toBe(0);
+    await clock({ paused: true });
+    expect(t.output()).toContain("If you don't see a command prompt, try pressing enter.");
+    expect(t.output()).toContain('pod "shell" deleted');
+    expect(kubectl(sb, ["get", "pod", "shell"]).code).not.toBe(0);
+    // Without --rm the pod stays, its shell (and so its container) ended by `exit 3`.
+    await clock({ paused: false });
+    const kept = terminal(["run", "-it", "--restart=Never", "kept", "--image=busybox:1.36", "--", "sh"]);
+    await kept.waitFor("/ # ", 60_000);
+    kept.type("exit 3\r");
+    await kept.exited;
+    await clock({ paused: true });
+    await clock({ advanceSeconds: 2 });
+    expect(table(kubectlOk(sb, ["get", "pod", "kept", "--no-headers"]))).toBe("kept 0/1 Error 0 AGE");
+    expect(kubectlOk(sb, ["get", "pod", "kept", "-o", "jsonpath={.status.containerStatuses[0].state.terminated.exitCode}"])).toBe("3");
+    kubectlOk(sb, ["delete", "pod", "kept", "--wait=false"]);
+  });
+
   it("kubectl run -i --rm prints what the pod printed and removes it", async () => {
     await clock({ paused: false });
     const r = kubectl(sb, ["run", "-i", "--rm", "--restart=Never", "hello", "--image=busybox:1.36", "--", "sh", "-c", "echo hello"]);

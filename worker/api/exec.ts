@@ -11,7 +11,7 @@
 import type { Pod } from "kubernetes-types/core/v1";
 import { ControllerRuntime } from "../controllers/runtime";
 import { AttachSession, ExecSession, type SessionEnd, type SessionIo } from "../kubelet/exec-session";
-import type { ExecTarget, Runner } from "../kubelet/exec";
+import { attachedShell, endAttachedShell, type ExecTarget, type Runner } from "../kubelet/exec";
 import type { ApiContext } from "./context";
 import { badRequest, forbidden, methodNotAllowed, notFound } from "./status";
 
@@ -198,6 +198,21 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
     const holder: { s?: ExecSession } = {};
     const io = serve(socket, p, p.command, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() });
     holder.s = new ExecSession({ target, command: p.command, stdin: p.stdin, tty: p.tty }, run, io);
+    void holder.s.start();
+  } else if (p.stdin && attachedShell(pod, container)) {
+    // The container's shell waits on its open stdin (`kubectl run -it … -- sh`): what is typed runs
+    // in it as in an exec'd shell, and when it ends the container's stdin is closed with it.
+    const argv = attachedShell(pod, container)!;
+    const holder: { s?: ExecSession } = {};
+    const io = serve(socket, p, argv, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() });
+    const ending: SessionIo = {
+      write: (stream, text) => io.write(stream, text),
+      end: (result) => {
+        io.end(result);
+        if ("code" in result) void run((c) => endAttachedShell(c, target, result.code)).catch((e) => console.error("ending the attached shell failed", e));
+      },
+    };
+    holder.s = new ExecSession({ target, command: argv, stdin: true, tty: p.tty }, run, ending);
     void holder.s.start();
   } else {
     const holder: { s?: AttachSession } = {};

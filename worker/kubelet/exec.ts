@@ -10,7 +10,7 @@
 import type { Pod, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { resolveImage, shellOf, type CatalogImage } from "../runtime/images";
-import { procOptions } from "../runtime/process";
+import { containerArgv, procOptions } from "../runtime/process";
 import { resolveProgram } from "../runtime/programs";
 import { Shell } from "../runtime/shell/interp";
 import { parseScript, ShellSyntaxError, type Command } from "../runtime/shell/parse";
@@ -301,7 +301,8 @@ export function execStep(ctx: ControllerContext, input: StepInput): StepResult {
   const o = openContainer(ctx, input.target);
   if ("error" in o) return { type: "error", message: o.error };
   const { w, c } = o;
-  const spec = { ...processSpec(w, c, c.current!), startedAt: w.now };
+  // Exec'd commands get the session's stdin, not the container's.
+  const spec = { ...processSpec(w, c, c.current!), startedAt: w.now, stdinOpen: undefined };
   if (input.tty) spec.env = { TERM: "xterm", ...spec.env };
   const stdin = input.stdin;
   const resolve = programs(o, () => {
@@ -454,4 +455,30 @@ export function attachStep(ctx: ControllerContext, target: ExecTarget, from?: { 
   const offset = (ended ? exitAt : w.now) - inst.startedAt + (inst.warm ?? 0);
   const lines = (modelOf(w, c)?.output ?? []).filter((l) => l.at > from.offset && l.at <= offset);
   return { id: inst.id, offset: Math.max(offset, from.offset), lines, ended };
+}
+
+/** The argv of `container`'s main process when it is a shell kept on an open stdin (`kubectl run -it … -- sh`). */
+export function attachedShell(pod: Pod, container: string): string[] | undefined {
+  const spec = pod.spec?.containers.find((c) => c.name === container);
+  if (!spec?.stdin) return undefined;
+  const resolved = resolveImage(spec.image ?? "");
+  if (!resolved.ok) return undefined;
+  const argv = containerArgv(resolved.image, spec.command, spec.args);
+  return readsCommands(argv) ? argv : undefined;
+}
+
+/**
+ * The shell a client was attached to finished: with `stdinOnce` its stdin is closed for good, so the
+ * container's process ends with the shell's code, as the real one would on end-of-file or `exit`.
+ */
+export function endAttachedShell(ctx: ControllerContext, target: ExecTarget, code: number): void {
+  const pod = ctx.get("/pods", target.namespace, target.pod) as Pod | undefined;
+  const spec = pod?.spec?.containers.find((c) => c.name === target.container);
+  if (!pod || !spec?.stdinOnce) return;
+  const rec = recordOf(ctx, pod as unknown as KubeObject, pod.spec?.nodeName ?? "");
+  const inst = rec?.containers.find((c) => c.name === target.container)?.current;
+  if (!rec || !inst || (inst.exit && inst.exit.at <= ctx.now())) return;
+  const next = structuredClone(rec);
+  next.containers.find((c) => c.name === target.container)!.current!.exit = { at: ctx.now(), code, reason: code === 0 ? "Completed" : "Error" };
+  ctx.emit({ type: "put", resource: CONTAINERS, object: next });
 }

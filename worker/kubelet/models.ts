@@ -44,6 +44,7 @@ export function processSpec(w: PodWork, c: ContainerRuntime, inst: Instance, env
     memoryLimit: memoryLimit(spec),
     hostname: hostname(w),
     startedAt: inst.startedAt,
+    ...(spec?.stdin ? { stdinOpen: true } : {}),
   };
 }
 
@@ -73,5 +74,6 @@ export function fsAt(w: PodWork, c: ContainerRuntime, t: number): FsReader {
 /** Runs `argv` inside `c` at `t` (exec probes and hooks). */
 export function execIn(w: PodWork, c: ContainerRuntime, argv: string[], t: number, limitMs?: number): CommandResult {
   const inst = c.current!;
-  return runCommand({ ...processSpec(w, c, inst), startedAt: t }, argv, { fs: fsAt(w, c, t), podIP: w.rec.ip, limitMs });
+  // A command run beside the main process has its own (closed) stdin.
+  return runCommand({ ...processSpec(w, c, inst), startedAt: t, stdinOpen: undefined }, argv, { fs: fsAt(w, c, t), podIP: w.rec.ip, limitMs });
 }

@@ -46,6 +46,7 @@ export function procOptions(image: CatalogImage, spec: ProcessSpec, opts: RunOpt
     horizon: opts.horizon ?? Infinity,
     resolve: (name) => resolveProgram(image, name),
     workingDir: spec.workingDir,
+    stdinOpen: spec.stdinOpen,
     imageTag: tag,
     podIP: opts.podIP,
     network: opts.network,

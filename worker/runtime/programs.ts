@@ -37,7 +37,9 @@ const shell: Program = (p: Proc, argv: string[], io: Io) => {
     script = file;
     p.positional = args.slice(i + 1);
   } else {
-    // No terminal and no script: the shell reads end-of-file and exits.
+    // No script: the shell reads its commands from stdin — end-of-file at once, unless the
+    // container keeps stdin open (`kubectl run -it`), where it waits for whoever attaches.
+    if (p.opts.stdinOpen) return p.block();
     return 0;
   }
   const sh = new Shell(p, name);

@@ -125,4 +125,6 @@ export interface ProcessSpec {
   hostname: string;
   /** Epoch ms of the start. */
   startedAt: number;
+  /** The container keeps stdin open (`stdin: true`): a shell waits for commands instead of reading end-of-file. */
+  stdinOpen?: boolean;
 }

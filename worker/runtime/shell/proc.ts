@@ -49,6 +49,8 @@ export interface ProcOptions {
   /** Looks up a program by name as the image's PATH would. */
   resolve(name: string): Program | undefined;
   workingDir?: string;
+  /** Stdin stays open (a container with `stdin: true`): reading it waits rather than ending. */
+  stdinOpen?: boolean;
   /** The tag the image was pulled by (servers report their version from it). */
   imageTag?: string;
   podIP?: string;
