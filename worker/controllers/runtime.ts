@@ -24,6 +24,16 @@ interface Overlay {
   lists: Map<string, KubeObject[]>;
 }
 
+/** Events a source may record about one object at once, then one per refill period (client-go's defaults). */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
+
+/**
+ * The spam filter's buckets per sandbox, in memory as the controller manager keeps them (a restart
+ * starts them full). The kubelet keeps its own with each pod's runtime state.
+ */
+const spamBuckets = new WeakMap<ObjectStore, Map<string, { n: number; at: number }>>();
+
 /** What makes two events the same for aggregation. */
 function eventKey(namespace: string, uid: unknown, fieldPath: unknown, reason: unknown, message: unknown, type: unknown, component: unknown): string {
   return JSON.stringify([namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""]);
@@ -155,6 +165,19 @@ export class ControllerRuntime implements ControllerContext {
     if (Number.isFinite(at)) this.wakeups.push(at);
   }
 
+  private takeSpamToken(key: string): boolean {
+    let buckets = spamBuckets.get(this.store);
+    if (!buckets) spamBuckets.set(this.store, (buckets = new Map()));
+    const t = this.now();
+    const b = buckets.get(key);
+    const n = b ? Math.min(SPAM_BURST, b.n + (t - b.at) / SPAM_REFILL_MS) : SPAM_BURST;
+    if (n < 1) return false;
+    buckets.set(key, { n: n - 1, at: t });
+    // Full buckets are as good as none: drop them before the map grows large.
+    if (buckets.size > 5000) for (const [k, v] of buckets) if (v.n + (t - v.at) / SPAM_REFILL_MS >= SPAM_BURST) buckets.delete(k);
+    return true;
+  }
+
   private eventIndex(): Map<string, string> {
     if (this.events) return this.events;
     this.events = new Map();
@@ -176,8 +199,10 @@ export class ControllerRuntime implements ControllerContext {
    * an event identical to an earlier one (same object, type, reason, message, source) bumps its count.
    */
   event(involved: KubeObject, type: EventType, reason: string, message: string, component: string, source: EventSourceDetail = {}): void {
-    const now = this.nowRfc3339();
     const m = involved.metadata;
+    // Models client-go's EventSourceObjectSpamFilter: a token bucket per source and object.
+    if (component !== "kubelet" && !this.takeSpamToken(`${component}\u0000${source.host ?? ""}\u0000${m.uid ?? `${m.namespace}/${m.name}`}`)) return;
+    const now = this.nowRfc3339();
     const namespace = m.namespace || "default";
     const { group, version } = parseApiVersion(involved.apiVersion);
     const name = this.eventIndex().get(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
