@@ -73,7 +73,7 @@ describe("PersistentVolume and PersistentVolumeClaim", () => {
   it("freezes the claim spec", () => {
     const c = pvc({ accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } });
     expect(update("/PersistentVolumeClaim", c, (n) => ((n.spec as Obj).accessModes = ["ReadWriteMany"]))).toEqual([
-      "spec: Forbidden: spec is immutable after creation except resources.requests for bound claims",
+      "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
     ]);
   });
 

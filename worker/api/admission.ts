@@ -8,6 +8,7 @@ import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, p
 import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
+import { admitStorageCreate, validateStorageUpdate } from "./storage-admission";
 
 /** What admission needs of a sandbox; the API and the controllers both provide it. */
 export type AdmissionContext = Pick<ApiContext, "store" | "rng" | "clock">;
@@ -86,6 +87,7 @@ export function admitCreate(ctx: AdmissionContext, t: ResourceType, obj: KubeObj
   if (STATUS_RESET_ON_CREATE.has(key)) obj.status = {};
 
   applyDefaults(key, obj);
+  admitStorageCreate(ctx, key, obj);
   if (key === "batch/Job") finalizeJobSelector(obj);
   strategies[key]?.prepareCreate?.(obj, sctx);
   const validation = validateCreate(key, obj);
@@ -168,6 +170,7 @@ export function admitUpdate(
   }
   const validation = validateUpdate(key, next, old);
   if (validation.length) throw invalid(t.group, t.kind, name, validation);
+  if (!opts.subresource) validateStorageUpdate(ctx, key, next, old);
   const allocation = strategies[key]?.allocate?.(next, old, sctx) ?? [];
   if (allocation.length) throw invalid(t.group, t.kind, name, allocation);
   normalizeForStorage(next);

@@ -15,10 +15,15 @@ import { serviceAccountController } from "./serviceaccount";
 import { replicaSetController, replicationControllerController } from "./replicaset";
 import { ttlAfterFinishedController } from "./ttl-after-finished";
 import { disruptionController } from "./disruption";
+import { endpointsController } from "./endpoints";
+import { endpointSliceController } from "./endpointslice";
+import { endpointSliceMirroringController } from "./endpointslice-mirroring";
+import { serviceLoadBalancerController } from "./service-lb";
 import { hpaController } from "./hpa";
 import { nodeLifecycleController } from "./node-lifecycle";
 import { nodeRegistrationController } from "./node-registration";
 import { taintEvictionController } from "./taint-eviction";
+import { VOLUME_CONTROLLERS } from "./volume";
 import { schedulerController } from "../scheduler";
 import { kubeletController } from "../kubelet";
 import type { Controller } from "./types";
@@ -44,7 +49,13 @@ export const CONTROLLER_MANAGER: Controller[] = [
   nodeLifecycleController,
   taintEvictionController,
   disruptionController,
+  // The endpoint controllers share the pass's pod index, so they stay next to each other.
+  endpointsController,
+  endpointSliceController,
+  endpointSliceMirroringController,
+  serviceLoadBalancerController,
   hpaController,
+  ...VOLUME_CONTROLLERS,
 ];
 
 export const CONTROLLERS: Controller[] = [...CONTROLLER_MANAGER, schedulerController, kubeletController];

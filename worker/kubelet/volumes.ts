@@ -106,7 +106,8 @@ export function volumeFiles(w: PodWork, v: Volume): Record<string, string> {
 /** The PersistentVolume a pod's claim is bound to; MountError while it is missing or unbound. */
 export function claimVolume(w: PodWork, claim: string, volume: string): string {
   try {
-    return claimedVolume(w.ctx, w.pod.metadata.namespace ?? "default", claim);
+    // Once the pod's sandbox is up its volumes are mounted: a claim deleted since keeps serving it.
+    return claimedVolume(w.ctx, w.pod.metadata.namespace ?? "default", claim, w.rec.sandboxAt === undefined);
   } catch (e) {
     if (e instanceof ClaimError) throw new MountError(volume, e.message, true);
     throw e;

@@ -31,6 +31,9 @@ interface ServicePort {
 
 interface ServiceSpec {
   type?: string;
+  allocateLoadBalancerNodePorts?: boolean;
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
   clusterIP?: string;
   clusterIPs?: string[];
   ports?: ServicePort[];
@@ -44,6 +47,7 @@ function usedAddresses(ctx: StrategyContext, self: KubeObject): { ips: Set<strin
     const spec = (svc.spec ?? {}) as ServiceSpec;
     if (spec.clusterIP && spec.clusterIP !== "None") ips.add(spec.clusterIP);
     for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+    if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
   }
   return { ips, ports };
 }
@@ -95,35 +99,76 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
     spec.clusterIPs = ["None"];
   }
 
-  const wantsNodePorts = type === "NodePort" || type === "LoadBalancer";
+  const nodePortType = type === "NodePort" || type === "LoadBalancer";
+  // A LoadBalancer may do without node ports; those the user asks for are still honoured.
+  const allocateNew = type === "NodePort" || (type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== false);
   const taken = new Set(used.ports);
+  // Models pkg/registry/core/service/storage/alloc.go initNodePorts: ports with the same number
+  // (53/TCP and 53/UDP) share one node port, the one the user gave any of them if so.
+  const requested = new Map<number, number>();
+  for (const p of spec.ports ?? []) if (p.port !== undefined && p.nodePort && !requested.has(p.port)) requested.set(p.port, p.nodePort);
+  const byPort = new Map<number, number>();
+  const take = (port: number, field: string): boolean => {
+    if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
+      errors.push({
+        type: "FieldValueInvalid",
+        field,
+        message: `Invalid value: ${port}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+      });
+      return false;
+    }
+    if (taken.has(port)) {
+      errors.push({ type: "FieldValueInvalid", field, message: `Invalid value: ${port}: provided port is already allocated` });
+      return false;
+    }
+    taken.add(port);
+    return true;
+  };
+  const allocate = (): number => {
+    let port: number;
+    do port = ctx.rng.int(NODE_PORT_MIN, NODE_PORT_MAX);
+    while (taken.has(port));
+    taken.add(port);
+    return port;
+  };
   (spec.ports ?? []).forEach((p, i) => {
-    if (!wantsNodePorts) {
+    if (!nodePortType) {
       delete p.nodePort;
       return;
     }
     const field = `spec.ports[${i}].nodePort`;
-    if (p.nodePort === undefined || p.nodePort === 0) {
+    const shared = p.port === undefined ? undefined : byPort.get(p.port);
+    if (shared !== undefined) {
+      if (!p.nodePort) p.nodePort = shared;
+      else if (p.nodePort !== shared) take(p.nodePort, field);
+      return;
+    }
+    const want = p.nodePort || (p.port === undefined ? 0 : (requested.get(p.port) ?? 0));
+    if (want) {
+      if (take(want, field)) p.nodePort = want;
+    } else {
       // Keep the port an update did not mention.
       const previous = oldSpec.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
       if (previous && !taken.has(previous)) {
+        taken.add(previous);
         p.nodePort = previous;
-      } else {
-        let port: number;
-        do port = ctx.rng.int(NODE_PORT_MIN, NODE_PORT_MAX);
-        while (taken.has(port));
-        p.nodePort = port;
+      } else if (allocateNew) {
+        p.nodePort = allocate();
       }
-    } else if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX) {
-      errors.push({
-        type: "FieldValueInvalid",
-        field,
-        message: `Invalid value: ${p.nodePort}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
-      });
-    } else if (taken.has(p.nodePort)) {
-      errors.push({ type: "FieldValueInvalid", field, message: `Invalid value: ${p.nodePort}: provided port is already allocated` });
     }
-    if (p.nodePort) taken.add(p.nodePort);
+    if (p.port !== undefined && p.nodePort) byPort.set(p.port, p.nodePort);
   });
+
+  // Models pkg/registry/core/service/storage/alloc.go allocHealthCheckNodePort: a LoadBalancer
+  // that keeps traffic on the node (externalTrafficPolicy Local) gets a port for the health check.
+  const needsHealthCheck = (sp: ServiceSpec) => sp.type === "LoadBalancer" && sp.externalTrafficPolicy === "Local";
+  if (needsHealthCheck(spec)) {
+    if (!spec.healthCheckNodePort) {
+      const previous = needsHealthCheck(oldSpec) ? oldSpec.healthCheckNodePort : undefined;
+      spec.healthCheckNodePort = previous && !taken.has(previous) ? previous : allocate();
+    }
+  } else if (old && needsHealthCheck(oldSpec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
+    delete spec.healthCheckNodePort;
+  }
   return errors;
 }

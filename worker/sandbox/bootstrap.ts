@@ -18,6 +18,9 @@ import {
 import { type BootstrapEnv, type BootstrapNode, controlPlaneEndpoint, microTimestamp, timestamp, withUid } from "./bootstrap/common";
 import { clusterConfigMaps, KUBERNETES_VERSION } from "./bootstrap/config";
 import { controlPlanePods } from "./bootstrap/control-plane";
+import { serviceEndpointObjects } from "./bootstrap/endpoints";
+import { defaultStorageClass } from "./bootstrap/storage";
+import { Rng } from "./rng";
 
 export interface NodeOptions {
   name: string;
@@ -182,15 +185,21 @@ export function bootstrapObjects(options: SandboxOptions, env: BootstrapEnv): Ku
  */
 export function bootstrapChanges(ctx: AdmissionContext, options: SandboxOptions): Change[] {
   const env: BootstrapEnv = { now: ctx.clock.now(), rng: ctx.rng };
-  return bootstrapObjects(options, env).map((obj) => {
+  const admit = (actx: AdmissionContext) => (obj: KubeObject): Change => {
     const { group, version } = parseApiVersion(obj.apiVersion);
     const t = findKind({ group, version, kind: obj.kind });
     if (!t) throw new Error(`bootstrap kind ${obj.kind} is not registered`);
     const { uid } = obj.metadata;
     const status = obj.status as Record<string, unknown> | undefined;
-    const admitted = admitCreate(ctx, t, obj);
+    const admitted = admitCreate(actx, t, obj);
     if (uid) admitted.metadata.uid = uid;
     if (status) admitted.status = { ...((admitted.status as object | undefined) ?? {}), ...status };
     return { type: "put", resource: storageKey(t), object: admitted };
-  });
+  };
+  const changes = bootstrapObjects(options, env).map(admit(ctx));
+  // The Services' endpoints draw from a generator of their own, so they move no other random choice.
+  const side = new Rng(ctx.rng.state ^ 0x5eed5eed);
+  // So does the default StorageClass's uid.
+  const storage = admit({ ...ctx, rng: new Rng(ctx.rng.state ^ 0x5c1a55e5) })(defaultStorageClass());
+  return [...changes, ...serviceEndpointObjects(changes.map((c) => c.object), side).map(admit({ ...ctx, rng: side })), storage];
 }

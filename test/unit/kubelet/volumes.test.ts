@@ -2,6 +2,9 @@
 // it on any node, outliving the pods; a claim that is missing or unbound holds the pod back.
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
+import { ControllerRuntime } from "../../../worker/controllers/runtime";
+import type { Runner } from "../../../worker/kubelet/exec";
+import { ExecSession } from "../../../worker/kubelet/exec-session";
 import { VOLUME_CONTENT } from "../../../worker/kubelet/pv-content";
 import { container, get, pod, podEvents, status } from "./helpers";
 
@@ -46,5 +49,26 @@ describe("persistentVolumeClaim volumes", () => {
     await boundClaim(cluster, "later", "pv-2");
     await cluster.advance(5);
     expect(status(cluster, "waiting")).toBe("Running");
+  });
+});
+
+describe("a claim deleted while in use", () => {
+  it("keeps serving the pods already using it", async () => {
+    const cluster = await TestCluster.create();
+    await boundClaim(cluster, "inuse", "pv-3");
+    await cluster.apply(pod("writer", { ...mount("inuse"), restartPolicy: "Never", containers: [container("w", "busybox:1.36", { ...onData, command: ["sh", "-c", "echo kept > /data/f"] })] }));
+    await cluster.advance(10);
+    await cluster.apply(pod("reader", { ...mount("inuse"), containers: [container("r", "busybox:1.36", { ...onData, command: ["sh", "-c", "sleep 3600"] })] }));
+    await cluster.advance(10);
+    expect(status(cluster, "reader")).toBe("Running");
+    // The claim is marked for deletion; its protection finalizer keeps it while pods use it.
+    await cluster.modify(PVC, "default", "inuse", (o) => void (o.metadata.finalizers = ["kubernetes.io/pvc-protection"]));
+    await cluster.delete(cluster.get(PVC, "default", "inuse") as never);
+    expect(cluster.get(PVC, "default", "inuse")?.metadata.deletionTimestamp).toBeTruthy();
+    let out = "";
+    const run: Runner = async (step) => step(new ControllerRuntime(cluster.store, cluster.clock, cluster.rng));
+    const session = new ExecSession({ target: { namespace: "default", pod: "reader", container: "r" }, command: ["cat", "/data/f"], stdin: false, tty: false }, run, { write: (_s, t) => (out += t), end: () => undefined });
+    await session.start();
+    expect(out).toBe("kept\n");
   });
 });

@@ -300,22 +300,30 @@ export function validatePersistentVolumeClaim(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-// Models pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaimUpdate
+// Models pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaimUpdate (1.32: with
+// RetroactiveDefaultStorageClass and RecoverVolumeExpansionFailure; the spec diff upstream appends
+// to the immutability message is left out)
 export function validatePersistentVolumeClaimUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const a: Obj = structuredClone(specOf(obj));
   const b: Obj = structuredClone(specOf(old));
-  // Binding sets volumeName once; a bound claim may grow its storage request.
+  // Binding sets volumeName once.
   if (!str(b.volumeName)) b.volumeName = a.volumeName;
+  // A claim created without a class may be given one (the PV controller assigns the default).
+  const betaClass = "volume.beta.kubernetes.io/storage-class";
+  if (old.metadata.annotations?.[betaClass] === undefined && b.storageClassName == null && str(a.storageClassName)) delete a.storageClassName;
+  // A bound claim may change its storage request.
   const bound = str(rec(obj.status)?.phase) === "Bound";
   const newStorage = rec(rec(a.resources)?.requests)?.storage;
   const oldStorage = rec(rec(b.resources)?.requests)?.storage;
   if (bound && rec(a.resources) && rec(rec(a.resources)?.requests)) ensure(ensure(a, "resources"), "requests").storage = oldStorage;
-  if (!deepEqual(a, b)) errs.push(forbidden("spec", "spec is immutable after creation except resources.requests for bound claims"));
+  if (!deepEqual(a, b)) errs.push(forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
   const n = parseQuantity(newStorage);
   const o = parseQuantity(oldStorage);
-  if (bound && typeof n !== "string" && typeof o !== "string" && cmpQuantity(n, o) < 0) {
-    errs.push(forbidden("spec.resources.requests.storage", "field can not be less than previous value"));
+  if (typeof n !== "string" && typeof o !== "string" && cmpQuantity(n, o) < 0) {
+    // Lowering a request is allowed down to just above the capacity, to recover from a failed expansion.
+    const c = parseQuantity(rec(rec(old.status)?.capacity)?.storage ?? "0");
+    if (typeof c !== "string" && cmpQuantity(n, c) <= 0) errs.push(forbidden("spec.resources.requests.storage", "field can not be less than status.capacity"));
   }
   return errs;
 }

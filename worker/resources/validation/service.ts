@@ -53,6 +53,13 @@ export function defaultService(obj: KubeObject): void {
   if (externallyAccessible(spec)) setDefault(spec, "externalTrafficPolicy", "Cluster");
   if (["NodePort", "LoadBalancer", "ClusterIP"].includes(str(spec.type))) setDefault(spec, "internalTrafficPolicy", "Cluster");
   if (spec.type === "LoadBalancer" && typeof spec.allocateLoadBalancerNodePorts !== "boolean") spec.allocateLoadBalancerNodePorts = true;
+  if (spec.type === "LoadBalancer") {
+    // An ingress IP is a virtual IP unless its writer says it is a proxy (LoadBalancerIPMode, GA in 1.32).
+    for (const i of arr(rec(rec(obj.status)?.loadBalancer)?.ingress)) {
+      const ing = rec(i);
+      if (ing && str(ing.ip) && ing.ipMode == null) ing.ipMode = "VIP";
+    }
+  }
   if (spec.type === "ExternalName") return;
   // ClusterIP and ClusterIPs describe the same allocation; keep them in step.
   const ips = arr(spec.clusterIPs);

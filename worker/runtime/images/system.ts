@@ -3,6 +3,7 @@
 import type { CatalogImage } from "../images";
 import type { Program } from "../shell/proc";
 import type { HttpServer } from "../types";
+import { STORAGE_IMAGES, STORAGE_PROGRAMS } from "./storage";
 
 const healthz: HttpServer = (req) => {
   const path = req.path.split("?")[0];
@@ -44,6 +45,7 @@ export const SYSTEM_PROGRAMS: Record<string, Program> = {
   "kube-proxy": component([10256, 10249], 500),
   etcd: component([2379, 2380, 2381], 1000),
   coredns,
+  ...STORAGE_PROGRAMS,
 };
 
 const kubeLines = { "1.28": 15, "1.29": 14, "1.30": 10, "1.31": 6, "1.32": 4, "1.33": 1 };
@@ -104,4 +106,5 @@ export const SYSTEM_IMAGES: CatalogImage[] = [
     programs: ["coredns"],
     files: {},
   },
+  ...STORAGE_IMAGES,
 ];

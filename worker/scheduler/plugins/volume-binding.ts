@@ -7,10 +7,10 @@
 // Models pkg/scheduler/framework/plugins/volumebinding/volume_binding.go and binder.go (simplified:
 // no storage capacity tracking, no bind timeout)
 import { nodeSelectorTermMatches } from "../../controllers/node-predicates";
+import { findMatchingVolume } from "../../controllers/volume/util";
 import type { KubeObject } from "../../resources/types";
-import { quantityValue } from "../resources";
 import { unresolvable, type CycleState, type NodeInfo, type Plugin, type Snapshot } from "../types";
-import { arr, matches, rec, selectorOf } from "../util";
+import { arr, rec } from "../util";
 
 export const ERR_UNBOUND_IMMEDIATE = "pod has unbound immediate PersistentVolumeClaims";
 export const ERR_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
@@ -65,29 +65,9 @@ function pvNodeAffinityMatches(pv: KubeObject, node: NodeInfo): boolean {
   return terms.length === 0 || terms.some((t) => nodeSelectorTermMatches(t, node.node));
 }
 
-// Models pkg/controller/volume/persistentvolume/util/util.go FindMatchingVolume (the parts a sandbox uses)
+/** A volume the claim can be bound to on `node`: reserved for it, or the smallest Available match. */
 export function matchingVolume(snapshot: Snapshot, pvc: KubeObject, node: NodeInfo): KubeObject | undefined {
-  const spec = rec(pvc.spec);
-  const want = quantityValue(rec(rec(spec.resources).requests).storage ?? 0);
-  const modes = arr<string>(spec.accessModes);
-  const volumeMode = spec.volumeMode ?? "Filesystem";
-  const selector = spec.selector ? selectorOf(spec.selector) : undefined;
-  let best: KubeObject | undefined;
-  let bestSize = Infinity;
-  for (const pv of snapshot.list("/persistentvolumes")) {
-    const ps = rec(pv.spec);
-    const ref = rec(ps.claimRef);
-    if (pv.metadata.deletionTimestamp) continue;
-    if (ref.name && (ref.name !== pvc.metadata.name || ref.namespace !== pvc.metadata.namespace)) continue;
-    if (!ref.name && rec(pv.status).phase !== "Available") continue;
-    if (String(ps.storageClassName ?? "") !== claimClass(pvc) || (ps.volumeMode ?? "Filesystem") !== volumeMode) continue;
-    if (!modes.every((m) => arr<string>(ps.accessModes).includes(m))) continue;
-    if (selector && !matches(selector, pv.metadata.labels)) continue;
-    const size = quantityValue(rec(ps.capacity).storage ?? 0);
-    if (size < want || !pvNodeAffinityMatches(pv, node)) continue;
-    if (size < bestSize) [best, bestSize] = [pv, size];
-  }
-  return best;
+  return findMatchingVolume(pvc, snapshot.list("/persistentvolumes"), node.node, true);
 }
 
 // Models pkg/apis/core/v1/helper/helpers.go MatchTopologySelectorTerms
