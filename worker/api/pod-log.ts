@@ -6,6 +6,7 @@
 // stops or the pod is gone.
 // Models pkg/registry/core/pod/rest/log.go LogREST.Get, pkg/registry/core/pod/strategy.go LogLocation,
 // pkg/apis/core/validation ValidatePodLogOptions and pkg/kubelet/server/server.go getContainerLogs
+import { outStream } from "./stream";
 import type { Container, Pod } from "kubernetes-types/core/v1";
 import { kubeletRunning } from "../kubelet/machine";
 import { formatEntries, logContainerID, openContainerLog, readLog, readOnlyContext, type ContainerLog, type LogEntry } from "../kubelet/logs";
@@ -169,22 +170,14 @@ interface Following {
 }
 
 function follow(ctx: ApiContext, request: Request, f: Following, first: Uint8Array): Response {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  let closed = false;
+  const stream = outStream();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let unsubscribe = () => {};
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    if (timer) clearTimeout(timer);
-    writer.close().catch(() => undefined);
-  };
+  stream.onClose(() => timer && clearTimeout(timer));
+  const close = () => stream.close();
   const send = (bytes: Uint8Array) => {
-    if (closed || bytes.length === 0) return;
+    if (stream.closed || bytes.length === 0) return;
     const out = limited(bytes, f.remaining);
-    writer.write(out).catch(close);
+    stream.write(out);
     if (f.remaining !== undefined) {
       f.remaining -= out.length;
       if (f.remaining <= 0) close();
@@ -193,7 +186,7 @@ function follow(ctx: ApiContext, request: Request, f: Following, first: Uint8Arr
 
   /** Sends what was logged since the cursor; ends with the container; sets a timer for the next line. */
   const wake = () => {
-    if (closed) return;
+    if (stream.closed) return;
     if (timer) clearTimeout(timer);
     timer = undefined;
     const now = ctx.clock.now();
@@ -208,14 +201,14 @@ function follow(ctx: ApiContext, request: Request, f: Following, first: Uint8Arr
     if (log.end !== undefined && log.end <= now) return close();
     const next = Math.min(log.nextAfter(f.cursor) ?? Infinity, log.end ?? Infinity);
     const clock = ctx.clock;
-    if (closed || !Number.isFinite(next) || clock.paused) return;
+    if (stream.closed || !Number.isFinite(next) || clock.paused) return;
     // Wall time follows virtual time at the clock's scale; the settled hook covers everything else.
     timer = setTimeout(wake, Math.max(0, (next - now) / clock.timeScale) + 1);
   };
 
   send(first);
-  unsubscribe = onSettled(ctx.store, wake);
+  stream.onClose(onSettled(ctx.store, wake));
   request.signal?.addEventListener("abort", close);
   wake();
-  return new Response(readable, { headers: STREAM_HEADERS });
+  return new Response(stream.readable, { headers: STREAM_HEADERS });
 }

@@ -1,5 +1,6 @@
 // Watch: a chunked stream of {"type","object"} lines, replaying from a resourceVersion, with
 // bookmarks and 410 Expired when the requested version is older than the kept history.
+import { outStream } from "./stream";
 import { storageKey, type ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import type { StoreEvent } from "../store/object-store";
@@ -76,37 +77,26 @@ export function startWatch(
   };
 
   const encoder = new TextEncoder();
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  let closed = false;
-  let unsubscribe = () => {};
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    if (timer) clearTimeout(timer);
-    writer.close().catch(() => undefined);
-  };
-  const send = (line: string) => {
-    if (closed) return;
-    writer.write(encoder.encode(line)).catch(close);
-  };
+  const out = outStream();
+  const send = (line: string) => out.write(encoder.encode(line));
 
   for (const e of initial) send(encode(e.type, e.object));
   if (params.sendInitialEvents && params.allowBookmarks) send(bookmark(t, ctx.store.resourceVersion, true));
-  unsubscribe = ctx.store.subscribe((e: StoreEvent) => {
-    if (e.resource !== resource || !matches(e.object)) return;
-    send(encode(e.type, e.object));
-  });
+  out.onClose(
+    ctx.store.subscribe((e: StoreEvent) => {
+      if (e.resource !== resource || !matches(e.object)) return;
+      send(encode(e.type, e.object));
+    }),
+  );
   // The stream ends at the client's timeout (wall time: it bounds a connection, not the simulation).
   const seconds = params.timeoutSeconds ?? DEFAULT_WATCH_SECONDS;
-  timer = setTimeout(() => {
+  const timer = setTimeout(() => {
     if (params.allowBookmarks) send(bookmark(t, ctx.store.resourceVersion, false));
-    close();
+    out.close();
   }, seconds * 1000);
+  out.onClose(() => clearTimeout(timer));
 
-  return new Response(readable, {
+  return new Response(out.readable, {
     status: 200,
     // Compression would buffer the stream; `identity` and `no-transform` keep every event flowing at once.
     headers: { "content-type": "application/json", "cache-control": "no-cache, private, no-transform", "content-encoding": "identity" },
