@@ -36,6 +36,26 @@ function probe(path: string, fields: Record<string, number>) {
   return { httpGet: { port: 80, path }, successThreshold: 1, timeoutSeconds: 1, ...fields };
 }
 
+/** Seed 001's pod 33: startup on /start.html from 40 s, then liveness on /linux.html and readiness on /koten.html. */
+function startupProbePod(name: string) {
+  return {
+    kind: "Pod",
+    apiVersion: "v1",
+    metadata: { name, labels: { author: "koten", hobby: "linux" } },
+    spec: {
+      containers: [
+        {
+          name: "web",
+          image: NGINX,
+          livenessProbe: probe("/linux.html", { failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 10 }),
+          readinessProbe: probe("/koten.html", { failureThreshold: 3, initialDelaySeconds: 20, periodSeconds: 1 }),
+          startupProbe: probe("/start.html", { failureThreshold: 3, initialDelaySeconds: 40, periodSeconds: 1 }),
+        },
+      ],
+    },
+  };
+}
+
 describe("seed tutorials: probes, lifecycle, static pods, restarts", () => {
   beforeAll(async () => {
     sb = await createSandbox();
@@ -76,22 +96,7 @@ describe("seed tutorials: probes, lifecycle, static pods, restarts", () => {
   });
 
   it("startupProbe: failing three times from 40 s kills and restarts the container", async () => {
-    const pod = {
-      kind: "Pod",
-      apiVersion: "v1",
-      metadata: { name: "probe-startup-liveness-readiness-httpget", labels: { author: "koten", hobby: "linux" } },
-      spec: {
-        containers: [
-          {
-            name: "web",
-            image: NGINX,
-            livenessProbe: probe("/linux.html", { failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 10 }),
-            readinessProbe: probe("/koten.html", { failureThreshold: 3, initialDelaySeconds: 20, periodSeconds: 1 }),
-            startupProbe: probe("/start.html", { failureThreshold: 3, initialDelaySeconds: 40, periodSeconds: 1 }),
-          },
-        ],
-      },
-    };
+    const pod = startupProbePod("probe-startup-liveness-readiness-httpget");
     kubectlOk(sb, ["apply", "-f", writeFile(sb, "33.json", JSON.stringify(pod))]);
     await advance(30);
     // Startup gates the other probes: nothing has failed yet.
@@ -106,22 +111,7 @@ describe("seed tutorials: probes, lifecycle, static pods, restarts", () => {
   });
 
   it("startupProbe: writing /start.html with kubectl exec before 40 s lets it pass; readiness then fails on /koten.html", async () => {
-    const pod = {
-      kind: "Pod",
-      apiVersion: "v1",
-      metadata: { name: "probe-startup-fixed", labels: { author: "koten", hobby: "linux" } },
-      spec: {
-        containers: [
-          {
-            name: "web",
-            image: NGINX,
-            livenessProbe: probe("/linux.html", { failureThreshold: 3, initialDelaySeconds: 10, periodSeconds: 10 }),
-            readinessProbe: probe("/koten.html", { failureThreshold: 3, initialDelaySeconds: 20, periodSeconds: 1 }),
-            startupProbe: probe("/start.html", { failureThreshold: 3, initialDelaySeconds: 40, periodSeconds: 1 }),
-          },
-        ],
-      },
-    };
+    const pod = startupProbePod("probe-startup-fixed");
     kubectlOk(sb, ["apply", "-f", writeFile(sb, "33b.json", JSON.stringify(pod))]);
     await advance(20);
     expect(kubectlOk(sb, ["exec", "probe-startup-fixed", "--", "sh", "-c", "echo 111 > /usr/share/nginx/html/start.html"])).toBe("");
