@@ -131,20 +131,20 @@ describe("Services, Endpoints and EndpointSlices", () => {
     expect(slices).toMatch(new RegExp(`^NAME ADDRESSTYPE PORTS ENDPOINTS AGE\\nk8s-nginx-[bcdfghjklmnpqrstvwxz2456789]{5} IPv4 80 ${ips.slice(0, 3).join(",").replaceAll(".", "\\.")} \\+ 1 more\\.\\.\\. AGE$`));
   });
 
-  it("a LoadBalancer Service gets an EXTERNAL-IP from 172.18.255.200 on", async () => {
+  it("a LoadBalancer Service gets an EXTERNAL-IP from 172.18.255.201 on (.200 is the ingress controller's)", async () => {
     kubectlOk(sb, ["expose", "deployment", "k8s-nginx", "--name=k8s-nginx-lb", "--port=80", "--type=LoadBalancer"]);
     const row = table(kubectlOk(sb, ["get", "svc", "k8s-nginx-lb", "--no-headers"]));
-    expect(row).toMatch(/^k8s-nginx-lb LoadBalancer 10\.\d+\.\d+\.\d+ 172\.18\.255\.200 80:3\d{4}\/TCP AGE$/);
+    expect(row).toMatch(/^k8s-nginx-lb LoadBalancer 10\.\d+\.\d+\.\d+ 172\.18\.255\.201 80:3\d{4}\/TCP AGE$/);
     const described = squash(kubectlOk(sb, ["describe", "svc", "k8s-nginx-lb"]));
-    expect(described).toContain("LoadBalancer Ingress: 172.18.255.200 (VIP)");
+    expect(described).toContain("LoadBalancer Ingress: 172.18.255.201 (VIP)");
     expect(described).toMatch(/Normal EnsuringLoadBalancer \S+ service-controller Ensuring load balancer/);
     expect(described).toMatch(/Normal EnsuredLoadBalancer \S+ service-controller Ensured load balancer/);
     // A second one gets the next address; deleting the first frees it.
     kubectlOk(sb, ["create", "service", "loadbalancer", "second", "--tcp=80:80"]);
-    expect(kubectlOk(sb, ["get", "svc", "second", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])).toBe("172.18.255.201");
+    expect(kubectlOk(sb, ["get", "svc", "second", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])).toBe("172.18.255.202");
     expect(kubectlOk(sb, ["delete", "svc", "k8s-nginx-lb"])).toBe('service "k8s-nginx-lb" deleted\n');
     kubectlOk(sb, ["create", "service", "loadbalancer", "third", "--tcp=80:80"]);
-    expect(kubectlOk(sb, ["get", "svc", "third", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])).toBe("172.18.255.200");
+    expect(kubectlOk(sb, ["get", "svc", "third", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"])).toBe("172.18.255.201");
   });
 
   it("prints ExternalName, headless and externalIPs Services like upstream", async () => {

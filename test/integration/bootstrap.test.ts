@@ -99,16 +99,40 @@ describe("a new sandbox", () => {
     }
   });
 
-  it("serves the kubernetes and kube-dns Services", async () => {
+  it("serves the kubernetes and kube-dns Services, and the ingress controller's", async () => {
     const sb = await createSandbox();
     const rows = await table(sb.id, "/api/v1/services");
-    expect(rows.map((r) => [r.Name, r.Type, r["Cluster-IP"], r["Port(s)"]])).toEqual([
-      ["kubernetes", "ClusterIP", "10.96.0.1", "443/TCP"],
-      ["kube-dns", "ClusterIP", "10.96.0.10", "53/UDP,53/TCP,9153/TCP"],
+    expect(rows.map((r) => [r.Name, r.Type, r["Cluster-IP"], r["External-IP"], r["Port(s)"]])).toEqual([
+      ["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP"],
+      ["ingress-nginx-controller", "LoadBalancer", expect.stringMatching(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/), "172.18.255.200", "80:32080/TCP,443:32443/TCP"],
+      ["kube-dns", "ClusterIP", "10.96.0.10", "<none>", "53/UDP,53/TCP,9153/TCP"],
     ]);
     const dns = (await api(sb.id, "GET", "/api/v1/namespaces/kube-system/services/kube-dns")).json;
     expect(dns.spec.ports.map((p: { name: string }) => p.name)).toEqual(["dns", "dns-tcp", "metrics"]);
     expect(dns.spec.selector).toEqual({ "k8s-app": "kube-dns" });
+  });
+
+  it("comes with ingress-nginx's namespace, IngressClass and LoadBalancer Service, no pod", async () => {
+    const sb = await createSandbox();
+    expect(await names(sb.id, "/api/v1/namespaces")).toEqual(["default", "ingress-nginx", "kube-node-lease", "kube-public", "kube-system"]);
+    const ns = (await api(sb.id, "GET", "/api/v1/namespaces/ingress-nginx")).json;
+    expect(ns.metadata.labels).toEqual({ "app.kubernetes.io/instance": "ingress-nginx", "app.kubernetes.io/name": "ingress-nginx", "kubernetes.io/metadata.name": "ingress-nginx" });
+    expect(ns.status.phase).toBe("Active");
+    expect(await names(sb.id, "/api/v1/namespaces/ingress-nginx/serviceaccounts")).toEqual(["ingress-nginx/default"]);
+    expect(await names(sb.id, "/api/v1/namespaces/ingress-nginx/configmaps")).toEqual(["ingress-nginx/kube-root-ca.crt"]);
+    expect(await names(sb.id, "/api/v1/namespaces/ingress-nginx/pods")).toEqual([]);
+    const classes = await table(sb.id, "/apis/networking.k8s.io/v1/ingressclasses");
+    expect(classes.map((r) => [r.Name, r.Controller, r.Parameters])).toEqual([["nginx", "k8s.io/ingress-nginx", "<none>"]]);
+    const ic = (await api(sb.id, "GET", "/apis/networking.k8s.io/v1/ingressclasses/nginx")).json;
+    expect(ic.metadata.annotations?.["ingressclass.kubernetes.io/is-default-class"]).toBeUndefined();
+    const svc = (await api(sb.id, "GET", "/api/v1/namespaces/ingress-nginx/services/ingress-nginx-controller")).json;
+    expect(svc.metadata.finalizers).toEqual(["service.kubernetes.io/load-balancer-cleanup"]);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort, p.nodePort])).toEqual([
+      ["http", 80, "http", 32080],
+      ["https", 443, "https", 32443],
+    ]);
+    expect(svc.spec.selector).toBeUndefined();
+    expect(svc.status.loadBalancer.ingress).toEqual([{ ip: "172.18.255.200", ipMode: "VIP" }]);
   });
 
   it("has exactly the kube-system configuration, accounts and leases of a fresh kubeadm cluster", async () => {

@@ -14,7 +14,7 @@ describe("sandbox service", () => {
     expect(nodes.json.items.map((n: any) => n.metadata.name)).toEqual(["k8s-master", "k8s-node1", "k8s-node2"]);
     expect(nodes.json.items[0].spec.taints).toEqual([{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]);
     const ns = await api(sb.id, "GET", "/api/v1/namespaces");
-    expect(ns.json.items.map((n: any) => n.metadata.name)).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    expect(ns.json.items.map((n: any) => n.metadata.name)).toEqual(["default", "ingress-nginx", "kube-node-lease", "kube-public", "kube-system"]);
     const svc = await api(sb.id, "GET", "/api/v1/namespaces/default/services/kubernetes");
     expect(svc.json.spec.clusterIP).toBe("10.96.0.1");
     // The owner token is never stored in clear.

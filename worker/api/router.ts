@@ -18,12 +18,14 @@ import { METRICS_GROUP, metricsRoute } from "./metrics";
 import { autoscalingV1, isAutoscalingV1Hpa } from "./autoscaling-v1";
 import { streamSubresource } from "./exec";
 import { podLog } from "./pod-log";
+import { nodeProxy, podProxy, PORT_FORWARD_UNSUPPORTED, serviceProxy } from "../network/apiserver-proxy";
+import { isOutsidePath, outsideRoute } from "../network/outside";
 import { jsonResponse, statusResponse, wantsTable, warningHeaders } from "./negotiate";
 import { openapiDocumentJSON, openapiHash, openapiIndex, openapiV2 } from "./openapi";
 import { getObject, includeObjectParam, listBody, listObjects, listOptions, objectFilter, tableBody } from "./reads";
 import { parseApiPath, type ResourceRequest } from "./request-info";
 import { scaleOf, writeScale } from "./scale";
-import { forbidden, KubeError, methodNotAllowed, notFound } from "./status";
+import { badRequest, forbidden, KubeError, methodNotAllowed, notFound } from "./status";
 import { startWatch, watchParams } from "./watch";
 import {
   createFromRequest,
@@ -72,6 +74,8 @@ async function route(ctx: ApiContext, request: Request, path: string): Promise<R
   }
   if (path.startsWith("/openapi/v3/")) return openapiV3Document(ctx, url, path.slice("/openapi/v3/".length));
 
+  // Services' NodePorts and LoadBalancer addresses, reached from outside the cluster.
+  if (isOutsidePath(path)) return outsideRoute(ctx, request, path);
   const api = parseApiPath(path);
   const accept = request.headers.get("accept");
   switch (api.type) {
@@ -217,6 +221,12 @@ async function subresourceRoute(
     return writeResponse(await handler(ctx, ns ?? "", name, request, writeParams(url, request)));
   }
   if (sub === "log" && t.kind === "Pod" && t.group === "") return podLog(ctx, request, url, ns ?? "", name);
+  if (sub === "proxy" && t.group === "") {
+    if (t.kind === "Service") return serviceProxy(ctx, request, url, ns ?? "", name);
+    if (t.kind === "Pod") return podProxy(ctx, request, url, ns ?? "", name);
+    if (t.kind === "Node") return nodeProxy(ctx, request, url, name);
+  }
+  if (sub === "portforward" && t.kind === "Pod" && t.group === "") throw badRequest(PORT_FORWARD_UNSUPPORTED);
   if ((sub === "exec" || sub === "attach") && t.kind === "Pod" && t.group === "") return streamSubresource(ctx, request, url, ns ?? "", name, sub);
   if (sub === "finalize" && t.kind === "Namespace" && t.group === "") {
     if (method === "PUT") return writeResponse(await updateFromRequest(ctx, t, ns, name, "finalize", request, writeParams(url, request)));

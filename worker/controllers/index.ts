@@ -19,6 +19,7 @@ import { endpointsController } from "./endpoints";
 import { endpointSliceController } from "./endpointslice";
 import { endpointSliceMirroringController } from "./endpointslice-mirroring";
 import { serviceLoadBalancerController } from "./service-lb";
+import { ingressStatusController } from "./ingress";
 import { hpaController } from "./hpa";
 import { nodeLifecycleController } from "./node-lifecycle";
 import { nodeRegistrationController } from "./node-registration";
@@ -54,6 +55,8 @@ export const CONTROLLER_MANAGER: Controller[] = [
   endpointSliceController,
   endpointSliceMirroringController,
   serviceLoadBalancerController,
+  // After the balancer: an Ingress's address is its controller Service's.
+  ingressStatusController,
   hpaController,
   ...VOLUME_CONTROLLERS,
 ];

@@ -16,10 +16,11 @@ import { Shell } from "../runtime/shell/interp";
 import { parseScript, ShellSyntaxError, type Command } from "../runtime/shell/parse";
 import { ExitSignal, Forever, Horizon, LoopSignal, Proc, type Io, type ProcOptions, type Program } from "../runtime/shell/proc";
 import { DIRECTORY, type FsEffect, type OutputLine } from "../runtime/types";
+import { networkFor } from "../network/network";
 import { canonicalJson, hexDigest } from "../sandbox/bootstrap/hash";
 import { persistEffects } from "./hooks";
 import { kubeletRunning } from "./machine";
-import { fsAt, modelOf, processSpec } from "./models";
+import { clientOf, fsAt, modelOf, processSpec } from "./models";
 import { adoptRecord, CONTAINERS, podIdentity, type ContainerRuntime, type PodRuntime } from "./record";
 import { containerSpec, runningAt, type KubeObject, type PodWork } from "./work";
 
@@ -312,7 +313,9 @@ export function execStep(ctx: ControllerContext, input: StepInput): StepResult {
   const mounts = mountsOf(w, c);
   const output: Chunk[] = [];
   const sink = { out: (text: string) => void output.push({ stream: "stdout", text }), err: (text: string) => void output.push({ stream: "stderr", text }) };
-  const p = new ExecProc({ ...procOptions(o.image, spec, { fs: fsAt(w, c, w.now), podIP: w.rec.ip }, o.tag), resolve }, mounts, sink, { flavour: o.flavour, interactive: !!input.line });
+  // The command sees the cluster network from the pod's address; kube-proxy's memory is the sandbox's.
+  const network = networkFor({ reader: ctx, now: w.now, memoryKey: ctx.rng }, clientOf(w));
+  const p = new ExecProc({ ...procOptions(o.image, spec, { fs: fsAt(w, c, w.now), podIP: w.rec.ip, network }, o.tag), resolve }, mounts, sink, { flavour: o.flavour, interactive: !!input.line });
   // Commands exec'd into a container start with an empty memory account of their own.
   p.memory = 0;
   const io: Io = { stdin: input.stdin ?? STDIN_PENDING, ...sink };

@@ -13,15 +13,13 @@ import type { KubeObject } from "../resources/types";
 import { LANGUAGE_ACCESS_LOGS } from "../runtime/images/languages";
 import { TUTORIAL_ACCESS_LOGS } from "../runtime/images/tutorials";
 import { WEB_ACCESS_LOGS, type AccessLog, type AccessRecord } from "../runtime/images/web";
-import { runProcess } from "../runtime/process";
 import type { OutputLine } from "../runtime/types";
 import { rfc3339 } from "../sandbox/clock";
 import { Rng } from "../sandbox/rng";
 import { runHook } from "./hooks";
-import { effectsSource, modelOf, processSpec } from "./models";
+import { modelOf, modelVersion, rerun } from "./models";
 import { evaluateProbe, httpGet, listenerAt, nextChange } from "./probe-eval";
 import { adoptRecord, CONTAINERS, podIdentity, type ContainerRuntime, type Instance, type PodRuntime, type ProbeKind } from "./record";
-import { containerFs } from "./volumes";
 import { containerSpec, graceSeconds, specOf, type PodWork } from "./work";
 
 /** One line of a container's log. The runtime stamps lines to the nanosecond: `ns` is the part below `at`'s ms. */
@@ -394,12 +392,14 @@ const MIN_HORIZON_MS = 10 * 60_000;
 function printed(v: InstanceView, offset: number): { output: OutputLine[]; until: number } {
   const base = modelOf(v.w, v.c);
   if (!base || base.exit) return { output: base?.output ?? [], until: Infinity };
-  const key = `${v.w.rec.uid}|${v.c.name}|${v.inst.id}|${v.inst.startedAt}|${v.inst.image}|${JSON.stringify(containerSpec(v.w, v.c) ?? {})}`;
+  // A model simulated again after a network change has a new version: what was re-run before is stale.
+  const key = modelVersion(v.w, v.c);
   const hit = horizonRuns.get(key);
   if (hit && (hit.complete || hit.horizon >= offset)) return { output: hit.output, until: hit.complete ? Infinity : hit.horizon };
   const horizon = Math.max(offset, (hit?.horizon ?? 0) * 2, MIN_HORIZON_MS);
-  const fs = containerFs(v.w, v.c, v.inst.startedAt, effectsSource(v.w), false);
-  const model = runProcess(processSpec(v.w, v.c, v.inst), { fs, podIP: v.w.rec.ip, horizon });
+  // The replay sees the network as its model did, at each call's time (a load generator prints what
+  // its server answered then).
+  const model = rerun(v.w, v.c, horizon);
   horizonRuns.delete(key);
   if (horizonRuns.size >= MAX_HORIZON_RUNS) horizonRuns.delete(horizonRuns.keys().next().value as string);
   horizonRuns.set(key, { horizon, complete: model.complete, output: model.output });

@@ -13,7 +13,7 @@ import { allocateIP } from "./network";
 import { runProbes } from "./probes";
 import { adoptRecord, CONTAINERS, newRecord, podIdentity, type ContainerRuntime, type PodRuntime } from "./record";
 import { afterExit } from "./restart";
-import { startContainer } from "./start";
+import { followNetworkExit, startContainer } from "./start";
 import { generateStatus } from "./status";
 import { foldEffects, removePod, terminatePod } from "./termination";
 import { checkMounts, MountError } from "./volumes";
@@ -81,6 +81,7 @@ function initContainers(w: PodWork): boolean {
       startContainer(w, c);
       return false;
     }
+    followNetworkExit(w, c);
     if (!exitedAt(c, w.now)) {
       runProbes(w, c);
       wake(w, inst.exit?.at);
@@ -104,6 +105,7 @@ function initContainers(w: PodWork): boolean {
 function mainContainers(w: PodWork): void {
   for (const c of w.rec.containers.filter((x) => !x.init)) {
     const inst = c.current;
+    if (inst) followNetworkExit(w, c);
     if (!inst) {
       if (startContainer(w, c) === "pulling") return;
     } else if (exitedAt(c, w.now)) {

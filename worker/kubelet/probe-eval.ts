@@ -3,7 +3,7 @@
 // model of the container's process and from its filesystem, in the prober's wording.
 // Models pkg/probe/http/http.go, pkg/probe/tcp/tcp.go, pkg/probe/grpc/grpc.go, pkg/probe/exec/exec.go
 import type { Container, Probe } from "kubernetes-types/core/v1";
-import type { Listener } from "../runtime/types";
+import type { HttpRequest, HttpResponse, Listener } from "../runtime/types";
 import { execIn, fsAt, modelOf } from "./models";
 import type { ContainerRuntime } from "./record";
 import { containerSpec, hostname, runningAt, specOf, type PodWork } from "./work";
@@ -41,6 +41,29 @@ export function httpGet(w: PodWork, c: ContainerRuntime, port: number, path: str
   if (!l.http) return { error: `Get "${url}": EOF` };
   const res = l.http({ method: "GET", path }, { at: offsetOf(c, t), now: t, fs: fsAt(w, c, t), hostname: hostname(w), podIP: podIP(w), env: {} });
   return { status: res.status, body: res.body };
+}
+
+export type Served =
+  | { kind: "response"; res: HttpResponse; container: string; listener: Listener }
+  /** A listener that speaks no HTTP closes the connection without an answer. */
+  | { kind: "empty" }
+  | { kind: "refused" };
+
+/**
+ * One HTTP exchange with whatever listens on `port` in the pod at `t` (the containers share the
+ * pod's network namespace): the answer of the first container accepting there, as its process
+ * model serves it from its files at that moment.
+ */
+export function serveRequest(w: PodWork, port: number, req: HttpRequest, t: number): Served {
+  for (const c of w.rec.containers) {
+    if (c.init && containerSpec(w, c)?.restartPolicy !== "Always") continue;
+    const l = listenerAt(w, c, port, t);
+    if (!l) continue;
+    if (!l.http) return { kind: "empty" };
+    const res = l.http(req, { at: offsetOf(c, t), now: t, fs: fsAt(w, c, t), hostname: hostname(w), podIP: podIP(w), env: {} });
+    return { kind: "response", res, container: c.name, listener: l };
+  }
+  return { kind: "refused" };
 }
 
 /** One probe run against `c` at `t`. */

@@ -51,6 +51,8 @@ export interface Instance {
   folded?: boolean;
   /** Adopted already running: its process is taken to be this far (ms) past its own start-up. */
   warm?: number;
+  /** Its process calls the network: its exit follows the network's changes (kubelet/network-deps.ts). */
+  net?: boolean;
   probes?: Partial<Record<ProbeKind, ProbeState>>;
 }
 

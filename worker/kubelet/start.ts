@@ -6,7 +6,7 @@ import { record } from "./events";
 import { ConfigError, containerEnv } from "./env";
 import { runHook } from "./hooks";
 import { ensureImage } from "./image-pull";
-import { modelOf } from "./models";
+import { followNetwork, modelOf, usesNetwork } from "./models";
 import { initProbes } from "./probes";
 import type { ContainerRuntime, Instance } from "./record";
 import { stopContainer } from "./termination";
@@ -35,6 +35,24 @@ function holdBack(w: PodWork, c: ContainerRuntime, reason: string, message: stri
 
 export type StartResult = "started" | "waiting" | "pulling";
 
+/**
+ * For a running container whose process calls the network: its model, simulated again when the
+ * network changed what its calls get, and its exit decided again from it. An exit that a model
+ * rebuilt after a restart places in the past happens now: what was observed stays.
+ */
+export function followNetworkExit(w: PodWork, c: ContainerRuntime): void {
+  const inst = c.current;
+  if (!inst?.net || inst.stopping || (inst.exit && inst.exit.at <= w.now)) return;
+  const model = followNetwork(w, c);
+  const e = model?.exit;
+  if (!model || e?.reason === "StartError") return;
+  const exit = e ? { at: Math.max(w.now, inst.startedAt + e.at), code: e.code, reason: exitReason(e.code, e.reason), ...(e.message !== undefined ? { message: e.message } : {}) } : undefined;
+  if (JSON.stringify(exit) === JSON.stringify(inst.exit)) return;
+  if (exit) inst.exit = exit;
+  else delete inst.exit;
+  wake(w, inst.exit?.at);
+}
+
 /** Tries to create and start `c` now. */
 export function startContainer(w: PodWork, c: ContainerRuntime): StartResult {
   const spec = containerSpec(w, c);
@@ -62,6 +80,7 @@ export function startContainer(w: PodWork, c: ContainerRuntime): StartResult {
   }
   record(w, "Normal", "Started", `Started container ${c.name}`, c);
   if (model.exit) inst.exit = { at: w.now + model.exit.at, code: model.exit.code, reason: exitReason(model.exit.code, model.exit.reason), message: model.exit.message };
+  if (usesNetwork(w, c)) inst.net = true;
   const postStart = spec.lifecycle?.postStart;
   if (postStart) {
     const r = runHook(w, c, postStart, graceSeconds(w) * 1000);

@@ -6,6 +6,7 @@
 import type { DownwardAPIVolumeFile, KeyToPath, Pod, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { layeredFs, withEffects, type Mount } from "../runtime/fs";
 import { resolveImage } from "../runtime/images";
+import { SANDBOX_CA } from "../sandbox/bootstrap/pki";
 import type { FsEffect, FsReader } from "../runtime/types";
 import { fieldValue, resourceValue } from "./env";
 import { nodeFilesUnder } from "./machine";
@@ -129,7 +130,21 @@ function managedFiles(w: PodWork): Record<string, string> {
     "/etc/hostname": `${hostNet ? w.node : host}\n`,
     "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${ip}\t${host}\n`,
     "/etc/resolv.conf": hostNet ? "nameserver 192.168.1.1\n" : `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    ...serviceAccountFiles(w),
   };
+}
+
+const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/**
+ * What the ServiceAccount admission plugin's `kube-api-access-*` volume gives every container (the
+ * docs' init containers read `namespace` from it). kubeplay does not add that volume to the pod; the
+ * kubelet provides its files, unless the pod opts out or is a static pod (which admission never
+ * sees). A volume mounted there replaces them.
+ */
+function serviceAccountFiles(w: PodWork): Record<string, string> {
+  if (specOf(w).automountServiceAccountToken === false || w.pod.metadata.annotations?.["kubernetes.io/config.hash"]) return {};
+  return { [`${SA_DIR}/ca.crt`]: SANDBOX_CA, [`${SA_DIR}/namespace`]: w.pod.metadata.namespace ?? "default", [`${SA_DIR}/token`]: token(w) };
 }
 
 /** Effects of the pod's other containers on emptyDir `volume`, as paths within the volume. */

@@ -1,10 +1,11 @@
-// Where a request to a URL from inside the cluster ends up, as far as the load model needs it:
-// cluster DNS names (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), a Service's
-// ClusterIP or a pod IP, then the Service's ready endpoints (Running, Ready, not terminating pods
-// its selector matches), with the container port the request reaches. kube-proxy spreads
-// connections evenly over them. This stands in for real DNS and kube-proxy routing: callers use
-// only `resolveUrl`, so a fuller network model can replace this module.
+// Where a request to a URL from inside the cluster ends up, as far as the load model needs it: the
+// name resolved the way a pod's resolver and CoreDNS resolve it (network/dns.ts), then every
+// endpoint kube-proxy could send the connection to for that Service port (network/proxy.ts reads
+// the EndpointSlices), or the pod an address belongs to. Load spreads evenly over them: iptables'
+// random pick and IPVS's round-robin both even out over many requests.
 import type { Pod, Service, ServicePort } from "kubernetes-types/core/v1";
+import { ClusterNet, isIPv4, podOf, svcOf } from "../network/cluster";
+import { clusterAddresses } from "../network/dns";
 import type { KubeObject } from "../resources/types";
 import { isPodReady, isRunning, type ClusterView } from "./view";
 
@@ -19,29 +20,12 @@ export interface ParsedUrl {
   port: number;
 }
 
-const CLUSTER_DOMAIN = "cluster.local";
-
 export function parseUrl(url: string): ParsedUrl | undefined {
   const m = /^(?:([a-zA-Z][\w+.-]*):\/\/)?(\[[^\]]*\]|[^/:?#]+)(?::(\d+))?/.exec(url.trim());
   if (!m) return undefined;
   const scheme = (m[1] ?? "http").toLowerCase();
   const port = m[3] ? Number(m[3]) : scheme === "https" ? 443 : 80;
   return { host: m[2].toLowerCase().replace(/\.$/, ""), port };
-}
-
-function isIPv4(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
-}
-
-/** A Service name the resolver's search path turns `host` into, seen from `namespace`. */
-function serviceName(host: string, namespace: string): { name: string; namespace: string } | undefined {
-  let labels = host.split(".");
-  const domain = CLUSTER_DOMAIN.split(".");
-  if (labels.length > domain.length && labels.slice(-domain.length).join(".") === CLUSTER_DOMAIN) labels = labels.slice(0, -domain.length);
-  if (labels.length === 3 && labels[2] === "svc") labels = labels.slice(0, 2);
-  if (labels.length === 1) return { name: labels[0], namespace };
-  if (labels.length === 2) return { name: labels[0], namespace: labels[1] };
-  return undefined;
 }
 
 function matchesSelector(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
@@ -69,14 +53,21 @@ function targetPort(sp: ServicePort, pod: KubeObject): number | undefined {
   return undefined;
 }
 
-function serviceEndpoints(view: ClusterView, svc: KubeObject, port: number): Endpoint[] {
-  const spec = (svc as Service).spec;
-  const pods = readyEndpoints(view, svc);
-  // A headless Service's name resolves to the pods themselves: the URL's port is the pod's.
-  if (spec?.clusterIP === "None") return pods.map((pod) => ({ pod, port }));
-  const sp = spec?.ports?.find((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
-  if (!sp) return [];
-  return pods.flatMap((pod) => {
+/**
+ * The endpoints of one Service port. A Service whose EndpointSlices are not published (yet) is
+ * taken to have the ones the EndpointSlice controller would publish: its ready selected pods.
+ */
+function serviceEndpoints(view: ClusterView, net: ClusterNet, svc: KubeObject, sp: ServicePort): Endpoint[] {
+  const published = net.endpoints(svc, sp);
+  const hasSlices = view.list("discovery.k8s.io/endpointslices", svc.metadata.namespace).some((s) => s.metadata.labels?.["kubernetes.io/service-name"] === svc.metadata.name);
+  if (hasSlices) {
+    const ready = published.filter((e) => e.ready);
+    return ready.flatMap((e) => {
+      const pod = e.pod ? view.get("/pods", e.pod.namespace, e.pod.name) : net.podByIP(e.ip);
+      return pod ? [{ pod, port: e.port }] : [];
+    });
+  }
+  return readyEndpoints(view, svc).flatMap((pod) => {
     const tp = targetPort(sp, pod);
     return tp === undefined ? [] : [{ pod, port: tp }];
   });
@@ -89,19 +80,19 @@ function serviceEndpoints(view: ClusterView, svc: KubeObject, port: number): End
 export function resolveUrl(view: ClusterView, namespace: string, url: string): Endpoint[] {
   const parsed = parseUrl(url);
   if (!parsed) return [];
+  const net = new ClusterNet(view, 0);
   const { host, port } = parsed;
-  if (isIPv4(host)) {
-    const svc = view.list("/services").find((s) => {
-      const spec = (s as Service).spec;
-      return spec?.clusterIP === host || (spec?.clusterIPs ?? []).includes(host);
-    });
-    if (svc) return serviceEndpoints(view, svc, port);
-    const pod = view.list("/pods").find((p) => (p as Pod).status?.podIP === host && isRunning(p) && !(p as Pod).spec?.hostNetwork);
-    return pod ? [{ pod, port }] : [];
+  const addresses = isIPv4(host) ? [host] : clusterAddresses(net, namespace, host);
+  const out: Endpoint[] = [];
+  for (const ip of addresses) {
+    const svc = net.serviceByClusterIP(ip);
+    if (svc) {
+      const sp = svcOf(svc).spec?.ports?.find((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
+      if (sp) out.push(...serviceEndpoints(view, net, svc, sp));
+      continue;
+    }
+    const pod = net.podByIP(ip);
+    if (pod && isRunning(pod) && !podOf(pod).spec?.hostNetwork) out.push({ pod, port });
   }
-  const name = serviceName(host, namespace);
-  if (!name) return [];
-  const svc = view.get("/services", name.namespace, name.name);
-  if (!svc || (svc as Service).spec?.type === "ExternalName") return [];
-  return serviceEndpoints(view, svc, port);
+  return out;
 }

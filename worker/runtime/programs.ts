@@ -7,8 +7,11 @@ import { LANGUAGE_PROGRAMS } from "./images/languages";
 import { SYSTEM_PROGRAMS } from "./images/system";
 import { TUTORIAL_OVERRIDES, TUTORIAL_PROGRAMS } from "./images/tutorials";
 import { nginxEntrypoint, WEB_PROGRAMS } from "./images/web";
+import { curl } from "../network/curl";
+import { nslookup, ping } from "../network/lookup-tools";
+import { wget } from "../network/wget";
 import { COREUTILS } from "./shell/coreutils";
-import { noteRequest, Shell } from "./shell/interp";
+import { Shell } from "./shell/interp";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
 
@@ -59,49 +62,17 @@ const shell: Program = (p: Proc, argv: string[], io: Io) => {
   return p.status;
 };
 
-function network(p: Proc, url: string, io: Io, tool: "wget" | "curl"): number {
-  const host = url.replace(/^\w+:\/\//, "").split(/[/:]/)[0];
-  noteRequest(p, url);
-  const r = p.opts.network?.(url);
-  if (!r || "error" in r) {
-    if (tool === "wget") io.err(`wget: bad address '${host}'\n`);
-    else io.err(`curl: (6) Could not resolve host: ${host}\n`);
-    return tool === "wget" ? 1 : 6;
-  }
-  if (tool === "wget" && r.status >= 400) {
-    io.err(`wget: server returned error: HTTP/1.1 ${r.status}\n`);
-    return 1;
-  }
-  io.out(r.body);
-  return 0;
-}
-
-const wget: Program = (p, argv, io) => {
-  const url = argv.slice(1).find((a) => !a.startsWith("-") && a !== "-");
-  if (!url) {
-    io.err("BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] URL...\n");
-    return 1;
-  }
-  return network(p, url, io, "wget");
-};
-
-const curl: Program = (p, argv, io) => {
-  const url = argv.slice(1).find((a, i) => !a.startsWith("-") && !["-o", "-H", "-X", "-d", "-w"].includes(argv[i]));
-  if (!url) {
-    io.err("curl: try 'curl --help' or 'curl --manual' for more information\n");
-    return 2;
-  }
-  return network(p, url, io, "curl");
-};
-
 const PROGRAMS: Record<string, Program> = {
   ...WEB_PROGRAMS,
   ...DATABASE_PROGRAMS,
   ...LANGUAGE_PROGRAMS,
   ...TUTORIAL_PROGRAMS,
   ...SYSTEM_PROGRAMS,
+  // The network clients live with the network they talk to.
   wget,
   curl,
+  nslookup,
+  ping,
   "entrypoint.sh": (p, argv, io) => {
     const prog = p.opts.resolve(argv[1] ?? "curl");
     return prog ? prog(p, argv.slice(1), io) : 0;

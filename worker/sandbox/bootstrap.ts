@@ -19,6 +19,7 @@ import { type BootstrapEnv, type BootstrapNode, controlPlaneEndpoint, microTimes
 import { clusterConfigMaps, KUBERNETES_VERSION } from "./bootstrap/config";
 import { controlPlanePods } from "./bootstrap/control-plane";
 import { serviceEndpointObjects } from "./bootstrap/endpoints";
+import { ingressNginxObjects } from "./bootstrap/ingress-nginx";
 import { defaultStorageClass } from "./bootstrap/storage";
 import { Rng } from "./rng";
 
@@ -201,5 +202,8 @@ export function bootstrapChanges(ctx: AdmissionContext, options: SandboxOptions)
   const side = new Rng(ctx.rng.state ^ 0x5eed5eed);
   // So does the default StorageClass's uid.
   const storage = admit({ ...ctx, rng: new Rng(ctx.rng.state ^ 0x5c1a55e5) })(defaultStorageClass());
-  return [...changes, ...serviceEndpointObjects(changes.map((c) => c.object), side).map(admit({ ...ctx, rng: side })), storage];
+  // And the ingress controller's objects.
+  const ingress = new Rng(ctx.rng.state ^ 0x1a9e55e5);
+  const ingressNginx = ingressNginxObjects(ingress).map(admit({ ...ctx, rng: ingress }));
+  return [...changes, ...serviceEndpointObjects(changes.map((c) => c.object), side).map(admit({ ...ctx, rng: side })), storage, ...ingressNginx];
 }

@@ -9,9 +9,13 @@ import { defaultFiles, machineOf as nodeMachineOf, type Machine as NodeMachine }
 import type { CatalogImage } from "../runtime/images";
 import { layeredFs } from "../runtime/fs";
 import { resolveProgram } from "../runtime/programs";
+import { HOST_TOOLS } from "../console/host-tools";
+import { Shell } from "../runtime/shell/interp";
 import { ExitSignal, Forever, Horizon, Proc, type Io, type Program } from "../runtime/shell/proc";
 import { DIRECTORY, type FsEffect, type FsReader } from "../runtime/types";
 import type { KubeObject } from "../resources/types";
+import { hostNetworkPrograms, HOST_NETWORK_PROGRAMS, nodeNetwork } from "../network/host-tools";
+import { RESOLVED_STUB } from "../network/network";
 import { KUBELET_CONFIGURATION } from "./bootstrap/config";
 import { rfc3339 } from "./clock";
 import { machine, MACHINES, type Machine } from "./machines";
@@ -30,7 +34,7 @@ const HOST_IMAGE: CatalogImage = {
   config: {},
   shell: "bash",
   memoryMi: 0,
-  programs: ["bash", "systemctl", "crictl", "ps", "kill"],
+  programs: ["bash", "systemctl", "crictl", "ps", "kill", ...HOST_NETWORK_PROGRAMS],
   files: {},
 };
 
@@ -56,11 +60,13 @@ function nodeInfo(node: KubeObject): NodeInfo {
 }
 
 /** Files every node has before anyone writes: OS identity, the kubelet's configuration, the manifests directory. */
-function hostFiles(n: NodeInfo): Record<string, string> {
+function hostFiles(n: NodeInfo, peers: NodeInfo[]): Record<string, string> {
   const version = /(\d+\.\d+(?:\.\d+)?)/.exec(n.osImage)?.[1] ?? "22.04";
   return {
     "/etc/hostname": `${n.name}\n`,
-    "/etc/hosts": `127.0.0.1 localhost\n${n.ip} ${n.name}\n`,
+    // As kubeadm install guides set nodes up: every node of the cluster by name; DNS via systemd-resolved.
+    "/etc/hosts": `127.0.0.1 localhost\n${peers.map((x) => `${x.ip} ${x.name}\n`).join("")}`,
+    "/etc/resolv.conf": `nameserver ${RESOLVED_STUB}\noptions edns0 trust-ad\nsearch .\n`,
     "/etc/os-release": `PRETTY_NAME="${n.osImage}"\nNAME="Ubuntu"\nVERSION_ID="${version}"\nID=ubuntu\nID_LIKE=debian\n`,
     "/var/lib/kubelet/config.yaml": KUBELET_CONFIGURATION,
     "/etc/kubernetes/kubelet.conf": `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://control-plane.kubeplay.internal:6443\n  name: default-cluster\ncontexts:\n- context:\n    cluster: default-cluster\n    namespace: default\n    user: default-auth\n  name: default-context\ncurrent-context: default-context\nusers:\n- name: default-auth\n  user:\n    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem\n`,
@@ -239,6 +245,122 @@ export interface ShellResult {
   exitCode: number;
 }
 
+/** A command run on a node for a caller that keeps a session (the console): its state goes in and comes out. */
+export interface NodeCommand {
+  node: string;
+  /** A command line, or a function running parsed commands in the node's shell. */
+  run: string | ((sh: Shell, io: Io) => number);
+  stdin?: string;
+  /** The session's variables, working directory and `$?` (defaults: a fresh root login). */
+  vars?: Record<string, string>;
+  cwd?: string;
+  status?: number;
+  /** An interactive shell: `bash: x: command not found`, as typed at a prompt. */
+  interactive?: boolean;
+  /** A read-only link: the command runs, but nothing it would change is kept. */
+  readOnly?: boolean;
+  /** Programs the caller adds to the node's. */
+  programs?: Record<string, Program>;
+  /** Receives output as it is written, in order (the result still collects it per stream). */
+  sink?: (stream: "stdout" | "stderr", text: string) => void;
+}
+
+export interface NodeCommandResult extends ShellResult {
+  vars: Record<string, string>;
+  cwd: string;
+  /** Something was committed: the controllers should run. */
+  changed: boolean;
+}
+
+export const READ_ONLY_NODE = "kubeplay: this is a read-only link to the sandbox; nothing on the node was changed\n";
+
+/**
+ * Runs a command on a node and commits what it changed (files, the kubelet's state) to the node's
+ * machine record. The caller holds the store's write lock and lets the controllers settle afterwards.
+ * Shared by `POST /api/sandboxes/<id>/shell` and the console's terminal.
+ */
+export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promise<NodeCommandResult | { error: string; status: number }> {
+  const node = req.node;
+  const nodeObj = ctx.store.get("/nodes", "", node);
+  if (!nodeObj) return { error: `node "${node}" not found`, status: 404 };
+  const info = nodeInfo(nodeObj);
+  const current = nodeMachineOf(ctx.store, node);
+  const now = ctx.clock.now();
+  const stoppedAt = current?.kubelet === "stopped" ? Date.parse(current.stoppedAt ?? "") : NaN;
+  const svc: Services = current?.kubelet === "stopped" ? { kubelet: "stopped", since: Number.isNaN(stoppedAt) ? now : stoppedAt } : { kubelet: "running", since: Date.parse(nodeObj.metadata.creationTimestamp ?? "") || now };
+  const before = { ...svc };
+  const written = current?.files ?? {};
+  const fs = layeredFs({ image: { ...hostFiles(info, ctx.store.list("/nodes").map(nodeInfo)), ...defaultFiles(ctx.store, node) }, layer: written });
+  // The host's network: pod IPs, ClusterIPs and NodePorts from the node's own address.
+  const network = nodeNetwork({ reader: ctx.store, now, memoryKey: ctx.rng }, node, info.ip);
+  const own: Record<string, Program> = { ...HOST_TOOLS, ...req.programs, systemctl: systemctl(svc, info), crictl: crictl(ctx, node), ...hostNetworkPrograms(network, node, now) };
+  const resolve = (name: string) => own[name.slice(name.lastIndexOf("/") + 1)] ?? resolveProgram(HOST_IMAGE, name);
+  const p = new Proc({
+    image: HOST_IMAGE,
+    fs,
+    env: req.vars ?? { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", HOSTNAME: node, USER: "root", SHELL: "/bin/bash" },
+    startedAt: now,
+    hostname: node,
+    horizon: COMMAND_LIMIT_MS,
+    resolve: req.interactive ? (name) => resolve(name) ?? commandNotFound : resolve,
+    workingDir: req.cwd ?? "/root",
+    network,
+  });
+  p.status = req.status ?? 0;
+  const result: ShellResult = { stdout: "", stderr: "", exitCode: 0 };
+  const sink = req.sink;
+  const io: Io = {
+    stdin: req.stdin ?? "",
+    out: (t) => {
+      result.stdout += t;
+      sink?.("stdout", t);
+    },
+    err: (t) => {
+      result.stderr += t;
+      sink?.("stderr", t);
+    },
+  };
+  const run = req.run;
+  try {
+    if (typeof run === "string") result.exitCode = resolveProgram(HOST_IMAGE, "bash")!(p, ["bash", "-c", run], io);
+    else result.exitCode = run(new Shell(p, "bash"), io);
+  } catch (e) {
+    if (e instanceof ExitSignal) result.exitCode = e.code;
+    else if (e instanceof Forever || e instanceof Horizon) {
+      // A command that never ends (tail -f, an endless loop) is stopped as Ctrl-C would.
+      io.err(`^C\n`);
+      result.exitCode = 130;
+    } else throw e;
+  }
+  const files = p.effects.length ? foldEffects(written, p.effects, fs) : written;
+  const changed = p.effects.length > 0 || svc.kubelet !== before.kubelet || svc.since !== before.since;
+  if (changed && req.readOnly) {
+    io.err(READ_ONLY_NODE);
+    result.exitCode = 1;
+  } else if (changed) {
+    const next: NodeMachine = { ...(current ?? machine(node, "running")), kubelet: svc.kubelet } as NodeMachine;
+    if (svc.kubelet === "stopped") next.stoppedAt = rfc3339(svc.since);
+    else delete (next as Machine).stoppedAt;
+    if (Object.keys(files).length) next.files = files;
+    await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }], {});
+  }
+  return { ...result, vars: Object.fromEntries(p.vars), cwd: p.cwd, changed: changed && !req.readOnly };
+}
+
+/** The node's files as its shell sees them (for readers outside a command, such as the console's kubectl). */
+export function nodeFs(ctx: AdmissionContext, node: string): FsReader | undefined {
+  const nodeObj = ctx.store.get("/nodes", "", node);
+  if (!nodeObj) return undefined;
+  const files = { ...hostFiles(nodeInfo(nodeObj), ctx.store.list("/nodes").map(nodeInfo)), ...defaultFiles(ctx.store, node) };
+  return layeredFs({ image: files, layer: nodeMachineOf(ctx.store, node)?.files ?? {} });
+}
+
+/** What an interactive bash prints for a program it cannot find. */
+const commandNotFound: Program = (_p, argv, io) => {
+  io.err(`bash: ${argv[0]}: command not found\n`);
+  return 127;
+};
+
 /**
  * `POST /api/sandboxes/<id>/shell` `{"node","command"}`: runs one command line on the node. The
  * caller holds the store's write lock and lets the controllers settle afterwards.
@@ -248,48 +370,7 @@ export async function runNodeShell(ctx: AdmissionContext, body: Record<string, u
   if (typeof node !== "string" || !node) return jsonResponse({ error: 'expected a JSON object such as {"node": "k8s-node1", "command": "ls /"}' }, 400);
   if (typeof command !== "string") return jsonResponse({ error: "command must be a string (a shell command line)" }, 400);
   if (command.length > MAX_COMMAND_BYTES) return jsonResponse({ error: `command is longer than ${MAX_COMMAND_BYTES} bytes` }, 413);
-  const nodeObj = ctx.store.get("/nodes", "", node);
-  if (!nodeObj) return jsonResponse({ error: `node "${node}" not found` }, 404);
-  const info = nodeInfo(nodeObj);
-  const current = nodeMachineOf(ctx.store, node);
-  const now = ctx.clock.now();
-  const stoppedAt = current?.kubelet === "stopped" ? Date.parse(current.stoppedAt ?? "") : NaN;
-  const svc: Services = current?.kubelet === "stopped" ? { kubelet: "stopped", since: Number.isNaN(stoppedAt) ? now : stoppedAt } : { kubelet: "running", since: Date.parse(nodeObj.metadata.creationTimestamp ?? "") || now };
-  const before = { ...svc };
-  const written = current?.files ?? {};
-  const fs = layeredFs({ image: { ...hostFiles(info), ...defaultFiles(ctx.store, node) }, layer: written });
-  const own: Record<string, Program> = { systemctl: systemctl(svc, info), crictl: crictl(ctx, node) };
-  const p = new Proc({
-    image: HOST_IMAGE,
-    fs,
-    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", HOSTNAME: node, USER: "root", SHELL: "/bin/bash" },
-    startedAt: now,
-    hostname: node,
-    horizon: COMMAND_LIMIT_MS,
-    resolve: (name) => own[name.slice(name.lastIndexOf("/") + 1)] ?? resolveProgram(HOST_IMAGE, name),
-    workingDir: "/root",
-  });
-  const result: ShellResult = { stdout: "", stderr: "", exitCode: 0 };
-  const io: Io = { stdin: "", out: (t) => (result.stdout += t), err: (t) => (result.stderr += t) };
-  const bash = resolveProgram(HOST_IMAGE, "bash")!;
-  try {
-    result.exitCode = bash(p, ["bash", "-c", command], io);
-  } catch (e) {
-    if (e instanceof ExitSignal) result.exitCode = e.code;
-    else if (e instanceof Forever || e instanceof Horizon) {
-      // A command that never ends (tail -f, an endless loop) is stopped as Ctrl-C would.
-      result.stderr += `^C\n`;
-      result.exitCode = 130;
-    } else throw e;
-  }
-  const files = p.effects.length ? foldEffects(written, p.effects, fs) : written;
-  const changed = p.effects.length > 0 || svc.kubelet !== before.kubelet || svc.since !== before.since;
-  if (changed) {
-    const next: NodeMachine = { ...(current ?? machine(node, "running")), kubelet: svc.kubelet } as NodeMachine;
-    if (svc.kubelet === "stopped") next.stoppedAt = rfc3339(svc.since);
-    else delete (next as Machine).stoppedAt;
-    if (Object.keys(files).length) next.files = files;
-    await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }], {});
-  }
-  return jsonResponse(result);
+  const r = await runOnNode(ctx, { node, run: command });
+  if ("error" in r) return jsonResponse({ error: r.error }, r.status);
+  return jsonResponse({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode });
 }

@@ -14,6 +14,8 @@ import { Rng } from "./rng";
 import { Engine } from "./engine";
 import { addNode, setKubelet } from "./node-ops";
 import { runNodeShell } from "./node-shell";
+import { consoleHost, type ConsoleHost } from "../console/host";
+import { handleConsole } from "../console/routes";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 
 /** Wall time: read here and nowhere else in simulation code. */
@@ -48,6 +50,7 @@ export class Sandbox extends DurableObject<Env> {
       if (!loaded) return sandboxNotFound(id);
       const prefix = request.headers.get(PREFIX_HEADER) ?? "";
       const path = url.pathname.slice(prefix.length) || "/";
+      if (path.startsWith("/console/")) return await handleConsole(this.consoleHost(loaded, request, prefix), request, path);
       const response = await handleApi(this.apiContext(loaded, request, prefix), request, path);
       // A request refused before its body was read: drain it, so the sender is not left writing into nothing.
       if (request.body && !request.bodyUsed) await request.body.cancel().catch(() => undefined);
@@ -68,6 +71,21 @@ export class Sandbox extends DurableObject<Env> {
       prefix,
       afterWrite: () => this.scheduleReconcile(l),
     };
+  }
+
+  /** The console's terminal and run endpoint: the API in-process, node commands under the write lock. */
+  private consoleHost(l: Loaded, request: Request, prefix: string): ConsoleHost {
+    return consoleHost({
+      api: this.apiContext(l, request, prefix),
+      origin: new URL(request.url).origin,
+      exclusive: (fn) =>
+        l.store.exclusive(async () => {
+          const r = await fn();
+          if (r.changed) await this.reconcileNow(l);
+          return r.value;
+        }),
+      settle: () => this.settle(),
+    });
   }
 
   private reconciling?: Promise<unknown>;

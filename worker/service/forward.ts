@@ -1,5 +1,5 @@
 // Forwarding /s/<id>/… to the sandbox's Durable Object, and what the Worker answers itself
-// (the kubeconfig, and the console page for browsers).
+// (the kubeconfig, the console page for browsers, and the console's combined watch stream).
 import type { Env } from "../env";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "../api/body";
 import { jsonResponse, statusResponse } from "../api/negotiate";
@@ -8,6 +8,7 @@ import { PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/inte
 import { isReadOnlyId, isSandboxId } from "./ids";
 import { findSandbox, findSandboxByReadOnlyId } from "./sandbox-rows";
 import { kubeconfigYaml } from "./kubeconfig";
+import { watchMany } from "./watch-mux";
 
 function notFoundStatus(id: string): Response {
   return jsonResponse(
@@ -77,7 +78,14 @@ export async function forwardToSandbox(env: Env, request: Request, id: string): 
     return new Response(kubeconfigYaml(url.origin, id), { headers: { "content-type": "application/yaml; charset=utf-8" } });
   }
   if ((rest === "" || rest === "/") && request.method === "GET" && wantsHtml(request)) {
-    return env.ASSETS.fetch(new Request(new URL("/console.html", url.origin), request));
+    // The page reads the sandbox id and `?embed=` from its own URL. `/console` (not `/console.html`,
+    // which the assets answer with a redirect) serves web/console.html.
+    return env.ASSETS.fetch(new Request(new URL("/console", url.origin), request));
+  }
+  if (rest === "/console/watch" && request.method === "GET") {
+    return watchMany(url, (path) =>
+      toSandbox(env, new Request(new URL(`${prefix}${path}`, url.origin), { headers: { accept: "application/json" } }), sandboxId, { prefix, readOnly }),
+    );
   }
   return toSandbox(env, request, sandboxId, { prefix, readOnly });
 }

@@ -3,6 +3,8 @@ import { Hono, type Context } from "hono";
 import type { Env } from "../env";
 import { INTERNAL_PREFIX } from "../sandbox/internal";
 import { parseSandboxOptions } from "../sandbox/bootstrap";
+import { type ManifestObject, parseCreateManifests, TEMPLATES } from "../sandbox/bootstrap/templates";
+import { groupVersionPath } from "../resources/registry";
 import { isReadOnlyId, isSandboxId, newOwnerToken, newReadOnlyId, newSandboxId, sha256Hex, timingSafeEqualHex } from "./ids";
 import { findSandbox, findSandboxByReadOnlyId, forgetReadOnlyId } from "./sandbox-rows";
 import { toSandbox } from "./forward";
@@ -40,8 +42,42 @@ async function readJsonBody(request: Request): Promise<unknown | Response> {
   }
 }
 
+/** What creating one manifest object answered: its kind and name, and the API's error if it refused it. */
+interface AppliedObject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  error?: string;
+  code?: number;
+}
+
+/**
+ * Creates a template's or the request's objects in a new sandbox through its API (as `kubectl create -f`
+ * would, one after the other, so a Namespace comes before what goes in it). A refusal is reported, not
+ * fatal: the sandbox exists by then, and the caller sees which object failed and why.
+ */
+async function createObjects(env: Env, sandboxId: string, objects: ManifestObject[]): Promise<AppliedObject[]> {
+  const out: AppliedObject[] = [];
+  for (const { type, object, namespace } of objects) {
+    const path = `/${groupVersionPath(type)}${namespace ? `/namespaces/${namespace}` : ""}/${type.resource}`;
+    const req = new Request(`http://sandbox${path}?fieldManager=kubeplay-template`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(object),
+    });
+    const res = await toSandbox(env, req, sandboxId, { prefix: "", readOnly: false });
+    const body = (await res.json().catch(() => ({}))) as { metadata?: { name?: string }; message?: string };
+    const meta = (object.metadata ?? {}) as { name?: string; generateName?: string };
+    const entry: AppliedObject = { kind: type.kind, name: body.metadata?.name ?? meta.name ?? meta.generateName ?? "" };
+    if (namespace) entry.namespace = namespace;
+    if (!res.ok) Object.assign(entry, { error: body.message ?? `HTTP ${res.status}`, code: res.status });
+    out.push(entry);
+  }
+  return out;
+}
+
 /** Creates the sandbox rows through the DO; returns the created sandbox's public description. */
-async function createSandbox(env: Env, origin: string, options: unknown, fork?: { from: string }): Promise<Response> {
+async function createSandbox(env: Env, origin: string, options: unknown, fork?: { from: string }, objects: ManifestObject[] = []): Promise<Response> {
   const id = newSandboxId();
   const readOnlyId = newReadOnlyId();
   const ownerToken = newOwnerToken();
@@ -59,6 +95,7 @@ async function createSandbox(env: Env, origin: string, options: unknown, fork?: 
     createdAt: new Date(createdAt).toISOString(),
   };
   if (fork) body.forkedFrom = fork.from;
+  if (objects.length > 0) body.applied = await createObjects(env, id, objects);
   return new Response(JSON.stringify(body), { status: 201, headers: { "content-type": "application/json", location: `/api/sandboxes/${id}` } });
 }
 
@@ -79,8 +116,13 @@ sandboxRoutes.post("/", async (c) => {
   if (body instanceof Response) return body;
   const options = parseSandboxOptions(body);
   if (typeof options === "string") return error(options, 400);
-  return createSandbox(c.env, new URL(c.req.url).origin, options);
+  const objects = parseCreateManifests(body);
+  if (typeof objects === "string") return error(objects, 400);
+  return createSandbox(c.env, new URL(c.req.url).origin, options, undefined, objects);
 });
+
+/** The templates a create request can name (the landing page lists them). */
+sandboxRoutes.get("/templates", (c) => c.json({ templates: TEMPLATES.map(({ name, title, description }) => ({ name, title, description })) }));
 
 sandboxRoutes.get("/:id", async (c) => {
   const id = c.req.param("id");

@@ -3,7 +3,7 @@
 // builtins that change the shell itself. A `while true` loop that can never end is recognised as
 // such, so a container looping forever costs one pass, not one per iteration.
 import { expandString, expandWord, matchPattern, type ExpandEnv } from "./expand";
-import { parseScript, type AndOr, type Command, type List, type Pipeline, type Redirect } from "./parse";
+import { parseScript, scanParens, type AndOr, type Command, type List, type Pipeline, type Redirect } from "./parse";
 import type { LoopTraffic } from "../types";
 import { ExitSignal, Forever, Horizon, LoopSignal, type Io, type Proc } from "./proc";
 
@@ -298,10 +298,14 @@ export class Shell {
     let stdin = io.stdin;
     const files: { path: string; append: boolean; buf: { text: string } }[] = [];
     for (const r of rs) {
-      const target = expandString(r.target, env);
+      const target = r.op === "<<" ? "" : expandString(r.target, env);
       if (r.op === ">&") {
         if (target === "1") err = out;
         else if (target === "2") out = err;
+        continue;
+      }
+      if (r.op === "<<") {
+        stdin = r.literal ? r.target : expandHeredoc(r.target, env);
         continue;
       }
       if (r.op === "<") {
@@ -331,6 +335,36 @@ export class Shell {
       },
     };
   }
+}
+
+/**
+ * The body of an unquoted here-document, expanded: `$VAR`, `${…}`, `$(…)`, backquotes and `\$`,
+ * `\``, `\\`, `\<newline>` as inside double quotes, while `"` and `'` stay literal text.
+ * Done by quoting the body as one double-quoted word, escaping the double quotes that are text.
+ */
+export function expandHeredoc(body: string, env: ExpandEnv): string {
+  let word = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "\\") {
+      const n = body[i + 1] ?? "";
+      // Outside of `$ \` \\ newline` a backslash is text; before a `"` both are.
+      if (n === '"') word += '\\\\\\"';
+      else word += c + n;
+      i++;
+    } else if (c === '"') word += '\\"';
+    else if (c === "$" && body[i + 1] === "(") {
+      const end = scanParens(body, i + 1);
+      word += body.slice(i, end);
+      i = end - 1;
+    } else if (c === "`") {
+      const end = body.indexOf("`", i + 1);
+      const stop = end < 0 ? body.length : end + 1;
+      word += body.slice(i, stop);
+      i = stop - 1;
+    } else word += c;
+  }
+  return expandString(`"${word}"`, env);
 }
 
 /** A loop condition that always holds: `true`, `:`, `sleep N`, `[ 1 ]` (or `false` for until). */

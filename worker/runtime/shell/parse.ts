@@ -1,14 +1,17 @@
 // A POSIX-shell subset as containers' commands use it: lists (`;`, `&&`, `||`, `&`), pipelines,
-// `if`/`while`/`until`/`for`/`case`, groups, redirections, and words whose quoting and `$…`
-// expansions are kept raw for the interpreter to expand when the command runs.
+// `if`/`while`/`until`/`for`/`case`, groups, redirections, here-documents (`<<EOF`, `<<'EOF'`,
+// `<<-EOF`), and words whose quoting and `$…` expansions are kept raw for the interpreter to expand
+// when the command runs.
 // Models the grammar of the POSIX Shell Command Language (XCU 2.10), much reduced.
 
 export interface Redirect {
   /** File descriptor redirected (1 = stdout, 2 = stderr, 0 = stdin). */
   fd: number;
-  op: ">" | ">>" | "<" | ">&" | "&>";
-  /** Raw word: a file name, or a descriptor number for `>&`. */
+  op: ">" | ">>" | "<" | ">&" | "&>" | "<<";
+  /** Raw word: a file name, or a descriptor number for `>&`; for `<<`, the here-document's body. */
   target: string;
+  /** `<<`: the delimiter was quoted, so the body is taken literally (no `$…` expansion). */
+  literal?: boolean;
 }
 
 export type Command =
@@ -32,15 +35,39 @@ export interface AndOr {
 
 export type List = AndOr[];
 
-type Token = { kind: "word"; text: string } | { kind: "op"; text: string } | { kind: "nl" } | { kind: "eof" };
+type Token =
+  | { kind: "word"; text: string }
+  | { kind: "op"; text: string }
+  | { kind: "heredoc"; body: string; literal: boolean }
+  | { kind: "nl" }
+  | { kind: "eof" };
 
 export class ShellSyntaxError extends Error {}
 
-const OPS = ["&&", "||", ";;", ">>", ">&", "&>", "<&", ";", "&", "|", "(", ")", "<", ">"];
+const OPS = ["&&", "||", ";;", "<<-", "<<", ">>", ">&", "&>", "<&", ";", "&", "|", "(", ")", "<", ">"];
+
+/** A here-document whose body starts after the current line. */
+interface PendingHeredoc {
+  token: Extract<Token, { kind: "heredoc" }>;
+  delimiter: string;
+  stripTabs: boolean;
+}
+
+export interface TokenizeResult {
+  tokens: Token[];
+  /** A here-document's delimiter line never came (bash warns and takes the rest of the input). */
+  openHeredoc?: string;
+}
 
 /** Splits a script into words and operators; quotes, `$(…)`, `${…}` and backquotes stay inside words. */
 export function tokenize(src: string): Token[] {
+  return tokenizeScript(src).tokens;
+}
+
+export function tokenizeScript(src: string): TokenizeResult {
   const out: Token[] = [];
+  const pending: PendingHeredoc[] = [];
+  let openHeredoc: string | undefined;
   let i = 0;
   while (i < src.length) {
     const c = src[i];
@@ -51,10 +78,29 @@ export function tokenize(src: string): Token[] {
     } else if (c === "\n") {
       out.push({ kind: "nl" });
       i++;
+      // Here-document bodies follow the line that introduced them, in order.
+      for (const h of pending.splice(0)) {
+        const r = readHeredoc(src, i, h);
+        h.token.body = r.body;
+        i = r.end;
+        if (!r.terminated) openHeredoc ??= h.delimiter;
+      }
     } else if (c === "#") {
       while (i < src.length && src[i] !== "\n") i++;
     } else {
       const op = OPS.find((o) => src.startsWith(o, i));
+      if (op === "<<" || op === "<<-") {
+        i += op.length;
+        while (src[i] === " " || src[i] === "\t") i++;
+        const start = i;
+        i = scanWord(src, i);
+        const raw = src.slice(start, i);
+        if (!raw) throw new ShellSyntaxError(`syntax error: unexpected "${src[i] === undefined || src[i] === "\n" ? "newline" : src[i]}"`);
+        const token: PendingHeredoc["token"] = { kind: "heredoc", body: "", literal: /['"\\]/.test(raw) };
+        pending.push({ token, delimiter: unquote(raw), stripTabs: op === "<<-" });
+        out.push(token);
+        continue;
+      }
       if (op) {
         out.push({ kind: "op", text: op });
         i += op.length;
@@ -68,8 +114,44 @@ export function tokenize(src: string): Token[] {
       out.push({ kind: "word", text });
     }
   }
+  // A here-document on the last line, with no newline after it: its body is empty and never ended.
+  if (pending.length) openHeredoc ??= pending[0].delimiter;
   out.push({ kind: "eof" });
+  return { tokens: out, openHeredoc };
+}
+
+/** A here-document delimiter with its quotes removed (`'EOF'`, `"EOF"`, `\EOF` → `EOF`). */
+function unquote(raw: string): string {
+  let out = "";
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === "'" || c === '"') continue;
+    if (c === "\\") {
+      out += raw[i + 1] ?? "";
+      i++;
+    } else out += c;
+  }
   return out;
+}
+
+/** Reads a here-document body from `i` up to its delimiter line (or the end of the input). */
+function readHeredoc(src: string, i: number, h: PendingHeredoc): { body: string; end: number; terminated: boolean } {
+  let body = "";
+  while (i < src.length) {
+    const nl = src.indexOf("\n", i);
+    const lineEnd = nl < 0 ? src.length : nl;
+    let line = src.slice(i, lineEnd);
+    if (h.stripTabs) line = line.replace(/^\t+/, "");
+    // Terminal input arrives with carriage returns at times; the delimiter line still ends the body.
+    if (line === h.delimiter || line.replace(/\r$/, "") === h.delimiter) return { body, end: nl < 0 ? src.length : nl + 1, terminated: true };
+    if (nl < 0) {
+      body += line;
+      break;
+    }
+    body += `${line}\n`;
+    i = nl + 1;
+  }
+  return { body, end: src.length, terminated: false };
 }
 
 function scanWord(src: string, i: number): number {
@@ -327,6 +409,10 @@ class Parser {
       this.pos++;
     }
     const op = this.peek();
+    if (op.kind === "heredoc") {
+      this.pos++;
+      return { fd: fd ?? 0, op: "<<", target: op.body, literal: op.literal };
+    }
     if (op.kind !== "op" || ![">", ">>", "<", ">&", "&>", "<&"].includes(op.text)) {
       if (fd !== undefined) this.pos--;
       return undefined;
@@ -370,4 +456,22 @@ export function parseScript(src: string): List {
   const p = new Parser(tokenize(src));
   const list = p.list([]);
   return list;
+}
+
+/**
+ * Whether more lines could complete `src` — an open quote, `if`/loop/`case`, a trailing `|`, `&&`
+ * or `\`, or a here-document whose delimiter line has not come yet — so a terminal asks for them
+ * (`> `) instead of running it.
+ */
+export function needsMoreInput(src: string): boolean {
+  if (/(^|[^\\])(\\\\)*\\\n?$/.test(src)) return true;
+  try {
+    const r = tokenizeScript(src);
+    if (r.openHeredoc !== undefined) return true;
+    new Parser(r.tokens).list([]);
+    return false;
+  } catch (e) {
+    if (!(e instanceof ShellSyntaxError)) throw e;
+    return /: expected "|unterminated|end of file|bad case pattern/.test(e.message);
+  }
 }

@@ -2,6 +2,7 @@
 // what it printed and wrote, the ports it listens on, its memory. Commands move time forward with
 // `sleep` and block for good in servers; the interpreter stops at a horizon or a provable forever.
 import type { CatalogImage } from "../images";
+import type { NetworkAccess } from "../../network/types";
 import { DIRECTORY, type FsEffect, type FsReader, type Listener, type Offset, type OutputLine, type TermReaction } from "../types";
 
 /** The process runs from here on without ever exiting by itself. */
@@ -54,8 +55,8 @@ export interface ProcOptions {
   /** The tag the image was pulled by (servers report their version from it). */
   imageTag?: string;
   podIP?: string;
-  /** Answers a request to a URL (wget, curl); undefined until the network is simulated. */
-  network?: (url: string) => { status: number; body: string } | { error: string };
+  /** The cluster network as this process sees it (wget, curl, nslookup, ping); absent: no network. */
+  network?: NetworkAccess;
 }
 
 /** Commands executed before the simulation assumes the process goes on forever. */

@@ -1,0 +1,150 @@
+// Embedding, in a real browser: the example tutorial page starts a sandbox from a template in an
+// iframe and drives it through the postMessage API (run, apply, get); the embed modes drop the
+// chrome; `/embed?manifests=` preloads a sandbox with the page's own manifests.
+import type { Browser, Frame, Page } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseUrl, createSandbox, fetchRetry } from "./harness";
+import { consoleReady, launchBrowser, openPage, screenshot, startConsoleProxy, textOf, waitForText, type ConsoleProxy } from "./console-harness";
+
+let browser: Browser;
+let proxy: ConsoleProxy;
+beforeAll(async () => {
+  browser = await launchBrowser();
+  proxy = await startConsoleProxy(baseUrl());
+});
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.stop();
+});
+
+/** Sends one message to the sandbox iframe from its parent page and resolves with the answer. */
+function embedCall(page: Page, msg: Record<string, unknown>): Promise<Record<string, any>> {
+  return page.evaluate(
+    (m) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const frame = document.getElementById("sandbox") as HTMLIFrameElement;
+        const id = `t${Math.random()}`;
+        addEventListener("message", function onMessage(e) {
+          if (e.data?.type === "kubeplay:result" && e.data.id === id) {
+            removeEventListener("message", onMessage);
+            resolve(e.data);
+          }
+        });
+        frame.contentWindow!.postMessage({ ...m, id }, "*");
+      }),
+    msg,
+  );
+}
+
+async function sandboxFrame(page: Page): Promise<Frame> {
+  await page.waitForFunction(() => /\/s\/[a-z2-7]{26}\?embed=both$/.test((document.getElementById("sandbox") as HTMLIFrameElement).contentWindow?.location.href ?? ""), { timeout: 20_000 });
+  const frame = page.frames().find((f) => f.url().includes("/s/"));
+  if (!frame) throw new Error("no sandbox frame");
+  return frame;
+}
+
+describe("the example tutorial page", () => {
+  it("starts a sandbox from a template and runs, applies and reads through postMessage", async () => {
+    const { page, errors } = await openPage(browser, `${proxy.url}/examples/tutorial`);
+    await waitForText(page, "#sandbox-status", "Sandbox ready");
+    const frame = await sandboxFrame(page);
+    const id = new URL(frame.url()).pathname.split("/")[2];
+    // No chrome in the embed: no header bar, but the view and the terminal.
+    expect(await frame.$(".bar")).toBeNull();
+    expect(await frame.$("#cluster-panel")).not.toBeNull();
+    expect(await frame.$("#terminal")).not.toBeNull();
+    await frame.waitForFunction(() => document.querySelectorAll('[data-open^="pods/default/nginx-"]').length === 2, { timeout: 15_000 });
+
+    // run → kubeplay:result with the command's output (the console's /console/run).
+    const [run] = await page.$$("button[data-run]");
+    await run.click();
+    await page.waitForFunction((b) => (b as HTMLElement).nextElementSibling?.textContent !== "", {}, run);
+    expect(proxy.runs).toContain("kubectl get deployments,pods -o wide");
+    expect(await page.evaluate((b) => (b as HTMLElement).nextElementSibling?.textContent, run)).toBe("fake: kubectl get deployments,pods -o wide\n");
+
+    // apply → the ConfigMap exists.
+    await page.click("button[data-apply]");
+    await page.waitForFunction(() => document.querySelector("button[data-apply]")?.nextElementSibling?.textContent === "configmap/greeting created");
+    const cm = await fetchRetry(`${baseUrl()}/s/${id}/api/v1/namespaces/default/configmaps/greeting`);
+    expect(((await cm.json()) as { data: Record<string, string> }).data).toEqual({ message: "hello from the tutorial" });
+
+    // get → the API's answer.
+    await page.click("button[data-get]");
+    await page.waitForFunction(() => document.querySelector("button[data-get]")?.nextElementSibling?.textContent?.startsWith("HTTP 200"));
+    expect(await page.$eval("button[data-get]", (b) => b.nextElementSibling?.textContent)).toMatch(/^HTTP 200: spec.replicas = 2, ready = \d$/);
+    await screenshot(page, "tutorial-example");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("answers each request by its id, errors included", async () => {
+    const { page } = await openPage(browser, `${proxy.url}/examples/tutorial`);
+    await waitForText(page, "#sandbox-status", "Sandbox ready");
+    const results = await Promise.all([
+      embedCall(page, { type: "kubeplay:get", path: "/api/v1/nodes" }),
+      embedCall(page, { type: "kubeplay:get", path: "/api/v1/namespaces/default/pods/missing" }),
+      embedCall(page, { type: "kubeplay:get", path: "no-slash" }),
+      embedCall(page, { type: "kubeplay:apply", yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad" }),
+      embedCall(page, { type: "kubeplay:run", command: "false" }),
+      embedCall(page, { type: "kubeplay:launch" }),
+    ]);
+    expect(results[0].status).toBe(200);
+    expect(results[0].body.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual(["k8s-master", "k8s-node1", "k8s-node2"]);
+    expect(results[1]).toMatchObject({ status: 404, body: { reason: "NotFound" } });
+    expect(results[2].error).toContain("path must start with /");
+    expect(results[3].ok).toBe(false);
+    expect(results[3].results[0].message).toContain('ConfigMap "Bad" is invalid');
+    expect(results[4]).toMatchObject({ exitCode: 1 });
+    expect(results[5].error).toBe("unknown message type kubeplay:launch");
+    await page.close();
+  });
+
+  it("runs real commands through the console when the server has it", async ({ skip }) => {
+    const sb = await createSandbox();
+    const probe = await fetchRetry(`${sb.url}/console/run`, { method: "POST", body: JSON.stringify({ command: "kubectl get nodes" }) });
+    if (probe.status === 404) skip("the server has no /console/run");
+    await probe.text();
+    const { page } = await openPage(browser, `${baseUrl()}/examples/tutorial`);
+    await waitForText(page, "#sandbox-status", "Sandbox ready");
+    const r = await embedCall(page, { type: "kubeplay:run", command: "kubectl get nodes" });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+    expect(r.stdout).toContain("k8s-node2");
+    await page.close();
+  });
+});
+
+describe("embed modes", () => {
+  it("?embed=terminal shows only the terminal, ?embed=view only the cluster, ?embed=both both, none with chrome", async () => {
+    const sb = await createSandbox();
+    const cases: [string, string[], string[]][] = [
+      ["terminal", ["#terminal"], ["#cluster-panel", ".bar", "#yaml-input"]],
+      ["view", ["#cluster-panel"], ["#terminal", ".bar", "#yaml-input"]],
+      ["both", ["#terminal", "#cluster-panel", "#yaml-input"], [".bar"]],
+    ];
+    for (const [mode, present, absent] of cases) {
+      const { page, errors } = await openPage(browser, `${sb.url}?embed=${mode}`, { width: 800, height: 560 });
+      await consoleReady(page);
+      for (const s of present) expect(await page.$(s), `${mode}: ${s}`).not.toBeNull();
+      for (const s of absent) expect(await page.$(s), `${mode}: ${s}`).toBeNull();
+      await screenshot(page, `embed-${mode}`);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("/embed?manifests= starts a sandbox with the page's own manifests", async () => {
+    const yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mine\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: mine}\n  template:\n    metadata:\n      labels: {app: mine}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.27\n";
+    const { page } = await openPage(browser, `${baseUrl()}/embed?embed=view&manifests=${encodeURIComponent(yaml)}`);
+    await consoleReady(page);
+    expect(page.url()).toMatch(/\/s\/[a-z2-7]{26}\?embed=view$/);
+    await page.waitForSelector('[data-open^="pods/default/mine-"]', { timeout: 15_000 });
+    await page.close();
+  });
+
+  it("/embed with a template that does not exist says why", async () => {
+    const { page } = await openPage(browser, `${baseUrl()}/embed?template=nope`);
+    await waitForText(page, "#app", 'unknown template "nope"');
+    await page.close();
+  });
+});

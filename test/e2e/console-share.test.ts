@@ -1,0 +1,143 @@
+// Time controls, the read-only link, fork, and the "use with your own kubectl" panel, in a real browser.
+import type { Browser } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseUrl, createSandbox, fetchRetry, kubectlOk } from "./harness";
+import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function clockOf(id: string): Promise<{ now: string; timeScale: number; paused: boolean }> {
+  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${id}`);
+  return ((await res.json()) as { clock: { now: string; timeScale: number; paused: boolean } }).clock;
+}
+
+describe("time controls", () => {
+  it("pause, speed, skip ahead and play change the sandbox's clock", async () => {
+    const sb = await createSandbox();
+    const { page, errors } = await openPage(browser, sb.url);
+    await consoleReady(page);
+    await page.click("#clock-pause");
+    await page.waitForFunction(() => document.getElementById("clock-pause")?.textContent === "Play");
+    expect((await clockOf(sb.id)).paused).toBe(true);
+    const before = Date.parse((await clockOf(sb.id)).now);
+    const shown = await page.$eval("#clock-now", (e) => (e as HTMLTimeElement).dateTime);
+    expect(Math.abs(Date.parse(shown) - before)).toBeLessThan(1500);
+
+    // Skipping an hour runs the clock an hour on, and the page shows the new time.
+    await page.click('button[data-skip="3600"]');
+    await page.waitForFunction((t: number) => Date.parse((document.getElementById("clock-now") as HTMLTimeElement).dateTime) >= t, { timeout: 15_000 }, before + 3600_000);
+    const after = Date.parse((await clockOf(sb.id)).now);
+    expect(after - before).toBeGreaterThanOrEqual(3600_000);
+    expect(after - before).toBeLessThan(3602_000);
+
+    await page.select("#clock-speed", "10");
+    await page.waitForFunction(async (id: string) => (await (await fetch(`/api/sandboxes/${id}`)).json()).clock.timeScale === 10, {}, sb.id);
+    await page.click("#clock-pause");
+    await page.waitForFunction(() => document.getElementById("clock-pause")?.textContent === "Pause");
+    expect(await clockOf(sb.id)).toMatchObject({ paused: false, timeScale: 10 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("ages in the view follow a skip ahead", async () => {
+    const sb = await createSandbox();
+    const { page } = await openPage(browser, sb.url);
+    await consoleReady(page);
+    await page.click('button[data-tab="events"]');
+    kubectlOk(sb, ["run", "web", "--image=nginx:1.27"]);
+    await waitForText(page, "#cluster-panel", "Scheduled");
+    await page.click('button[data-skip="300"]');
+    // Five virtual minutes on, the events are five minutes old.
+    await page.waitForFunction(() => /\b5m\d*s?\b/.test((document.getElementById("cluster-panel") as HTMLElement).innerText), { timeout: 15_000 });
+    await page.close();
+  });
+});
+
+describe("sharing", () => {
+  it("the read-only link shows the live cluster, hides every control that changes it, and the API refuses changes", async () => {
+    const sb = await createSandbox();
+    const { page, errors } = await openPage(browser, sb.readOnlyUrl);
+    await consoleReady(page);
+    expect(await textOf(page, "#readonly-badge")).toBe("read-only");
+    for (const hidden of ["#clock-pause", "#clock-speed", "button[data-skip]", "#yaml-apply", "#yaml-input", "#terminal", "#delete"]) {
+      expect(await page.$(hidden), hidden).toBeNull();
+    }
+    expect(await page.$("#fork")).not.toBeNull();
+    // Live all the same.
+    kubectlOk(sb, ["run", "seen", "--image=nginx:1.27"]);
+    await page.waitForSelector('[data-open="pods/default/seen"]', { timeout: 15_000 });
+    // No "Edit" in the detail.
+    await clickOn(page, '[data-open="pods/default/seen"]');
+    expect(await page.$eval("#detail-edit", (e) => (e as HTMLElement).hidden)).toBe(true);
+    await page.keyboard.press("Escape");
+    // What the editor would send is refused by the API itself.
+    const refused = await page.evaluate(async () => {
+      const id = location.pathname.split("/")[2];
+      const res = await fetch(`/s/${id}/api/v1/namespaces/default/configmaps/x?fieldManager=kubeplay-console`, {
+        method: "PATCH",
+        headers: { "content-type": "application/apply-patch+yaml" },
+        body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }),
+      });
+      const clock = await fetch(`/api/sandboxes/${id}/clock`, { method: "POST", body: JSON.stringify({ advanceSeconds: 60 }) });
+      return [res.status, clock.status];
+    });
+    expect(refused).toEqual([403, 403]);
+    await screenshot(page, "read-only");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("fork opens a private copy of the sandbox as it is", async () => {
+    const sb = await createSandbox();
+    kubectlOk(sb, ["create", "deployment", "web", "--image=nginx:1.27"]);
+    const { page, errors } = await openPage(browser, sb.url);
+    await consoleReady(page);
+    await Promise.all([page.waitForNavigation(), page.click("#fork")]);
+    const copy = page.url().split("/s/")[1];
+    expect(copy).toMatch(/^[a-z2-7]{26}$/);
+    expect(copy).not.toBe(sb.id);
+    await consoleReady(page);
+    await page.click('button[data-tab="workloads"]');
+    await waitForText(page, "#cluster-panel", "Deployment");
+    expect(await textOf(page, "#cluster-panel")).toMatch(/Deployment\s+default\s+web/);
+    // The copy is this browser's: its owner token was kept.
+    const stored = JSON.parse((await page.evaluate(() => localStorage.getItem("kubeplay.sandboxes"))) ?? "[]") as { id: string }[];
+    expect(stored.map((s) => s.id)).toContain(copy);
+    // And it is independent of the original.
+    kubectlOk(sb, ["delete", "deployment", "web"]);
+    const res = await fetchRetry(`${baseUrl()}/s/${copy}/apis/apps/v1/namespaces/default/deployments/web`);
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the share panel gives the read-only link, an embed snippet, the kubeconfig and curl commands", async () => {
+    const sb = await createSandbox();
+    const { page } = await openPage(browser, sb.url);
+    await consoleReady(page);
+    await page.click("#share-open");
+    await page.waitForSelector("#share[open]");
+    expect(await textOf(page, "#share-readonly")).toBe(sb.readOnlyUrl);
+    expect(await textOf(page, "#share-url")).toBe(sb.url);
+    expect(await textOf(page, "#embed-snippet")).toBe(`<iframe src="${sb.readOnlyUrl}?embed=both" width="100%" height="560" style="border:0" title="Kubernetes sandbox" allow="clipboard-write"></iframe>`);
+    await page.select("#embed-mode", "terminal");
+    await page.select("#embed-target", sb.url);
+    expect(await textOf(page, "#embed-snippet")).toContain(`src="${sb.url}?embed=terminal"`);
+    const commands = await textOf(page, "#share-commands");
+    expect(commands).toContain(`curl -s ${sb.url}/kubeconfig > kubeconfig`);
+    expect(commands).toContain("kubectl get nodes");
+    // The download link serves a kubeconfig whose server is this sandbox.
+    const href = await page.$eval("#kubeconfig-download", (a) => (a as HTMLAnchorElement).href);
+    const kubeconfig = await (await fetchRetry(href)).text();
+    expect(kubeconfig).toContain(`server: ${sb.url}`);
+    await screenshot(page, "share");
+    await page.close();
+  });
+});

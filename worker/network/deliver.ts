@@ -1,0 +1,96 @@
+// The last hop: a connection that reached a pod's address and port is answered by whichever of
+// its containers listens there at that moment, through the runtime's model of its process (the
+// same answer a kubelet probe gets). The response gets the headers every server adds (Date,
+// Content-Length, Connection) and nginx's validators for a file it served.
+import type { KubeObject } from "../resources/types";
+import type { ControllerContext } from "../controllers/types";
+import { serveRequest } from "../kubelet/probe-eval";
+import { adoptRecord, CONTAINERS, podIdentity, type PodRuntime } from "../kubelet/record";
+import type { PodWork } from "../kubelet/work";
+import { rfc3339 } from "../sandbox/clock";
+import { Rng } from "../sandbox/rng";
+import { podOf, type Reader } from "./cluster";
+import type { ConnectOutcome, HttpExchange } from "./types";
+
+export const REASONS: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Not Allowed",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  // nginx's wording: the only 503s in a sandbox are ingress-nginx's.
+  503: "Service Temporarily Unavailable",
+  504: "Gateway Time-out",
+};
+
+/** A controller context that only reads: serving a request changes nothing in the cluster. */
+function readOnlyContext(reader: Reader, now: number): ControllerContext {
+  const ignore = () => undefined;
+  return {
+    now: () => now,
+    nowRfc3339: () => rfc3339(now),
+    // Anything drawn here is thrown away; the sandbox's own generator is never touched.
+    rng: new Rng(1),
+    get: (r, ns, n) => reader.get(r, ns, n),
+    list: (r, ns) => reader.list(r, ns),
+    create: ignore,
+    update: ignore,
+    updateStatus: ignore,
+    delete: ignore,
+    emit: ignore,
+    event: ignore,
+    requeueAt: ignore,
+  };
+}
+
+/** A pod worker's view of a pod for one read (its runtime record, or one adopted from its status). */
+export function podWork(reader: Reader, pod: KubeObject, now: number): PodWork | undefined {
+  const node = podOf(pod).spec?.nodeName ?? "";
+  const stored = reader.get(CONTAINERS, pod.metadata.namespace ?? "", pod.metadata.name ?? "") as PodRuntime | undefined;
+  const rec = stored && stored.uid === podIdentity(pod) ? stored : adoptRecord(pod, node, now);
+  if (!rec) return undefined;
+  const nodeObj = reader.get("/nodes", "", node);
+  const hostIP = ((nodeObj?.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? []).find((a) => a.type === "InternalIP")?.address ?? "";
+  return { ctx: readOnlyContext(reader, now), now, pod, rec, node, hostIP, wakes: [], lenient: true };
+}
+
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+function byteLength(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/** What `port` of `pod` answers to `req` at `at` (the request's own virtual time). */
+export function deliver(reader: Reader, pod: KubeObject, ip: string, port: number, req: HttpExchange, at: number, now: number): ConnectOutcome {
+  const w = podWork(reader, pod, now);
+  if (!w) return { kind: "refused" };
+  const served = serveRequest(w, port, { method: req.method, path: req.path, headers: req.headers }, at);
+  if (served.kind !== "response") return served;
+  const { res, listener } = served;
+  const own = res.headers ?? {};
+  const headers: Record<string, string> = {};
+  if (own.Server) headers.Server = own.Server;
+  headers.Date = httpDate(at);
+  for (const [k, v] of Object.entries(own)) if (k !== "Server") headers[k] = v;
+  headers["Content-Length"] = String(byteLength(res.body));
+  if (listener.server === "nginx" && res.status === 200) {
+    // nginx's validators come from the file's mtime and size; the image's files date from the container's start.
+    const started = w.rec.containers.find((c) => c.name === served.container)?.current?.startedAt ?? at;
+    headers["Last-Modified"] = httpDate(Math.floor(started / 1000) * 1000);
+    headers.Connection = "keep-alive";
+    headers.ETag = `"${Math.floor(started / 1000).toString(16)}-${byteLength(res.body).toString(16)}"`;
+    headers["Accept-Ranges"] = "bytes";
+  } else headers.Connection = "keep-alive";
+  const body = req.method === "HEAD" ? "" : res.body;
+  return { kind: "response", status: res.status, headers, body, server: { ip, port } };
+}
