@@ -230,6 +230,80 @@ it("the scheduler's share of reconcile time", async () => {
   };
 });
 
+it("routing a request through a Service with 100 endpoints", async () => {
+  const { nodeNetwork } = await import("../worker/network/host-tools");
+  const nodes = [{ name: "k8s-master", controlPlane: true }, ...Array.from({ length: 4 }, (_, i) => ({ name: `k8s-node${i + 1}` }))];
+  const c = await TestCluster.create({ db: new CountingD1() as unknown as D1Database, nodes });
+  await c.apply(deployment(100));
+  await c.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } });
+  for (let i = 0; i < 12 && c.store.list("/pods").filter((p) => (p.status as { podIP?: string } | undefined)?.podIP && p.metadata.labels?.app === "web").length < 100; i++) await c.advance(5);
+  await c.advance(5);
+  const svc = c.store.get("/services", "default", "web")!;
+  const ip = (svc.spec as { clusterIP: string }).clusterIP;
+  const master = (c.store.get("/nodes", "", "k8s-master")!.status as { addresses: { type: string; address: string }[] }).addresses[0].address;
+  const request = { method: "GET", path: "/", headers: { host: ip } };
+  const rounds = 2000;
+  // A curl from the node shell builds its view of the network, then connects once.
+  let ok = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    const net = nodeNetwork({ reader: c.store, now: c.clock.now() }, "k8s-master", master);
+    if (net.http(ip, 80, request, c.clock.now()).kind === "response") ok++;
+  }
+  const perRequest = (performance.now() - t0) / rounds;
+  expect(ok).toBe(rounds);
+  // Floor: reading the Service object itself, the least any routing must do.
+  const t1 = performance.now();
+  for (let i = 0; i < rounds * 10; i++) c.store.get("/services", "default", "web");
+  const floor = (performance.now() - t1) / (rounds * 10);
+  results.routing = { endpoints: 100, usPerRequest: +(perRequest * 1000).toFixed(1), floorUsPerServiceRead: +(floor * 1000).toFixed(3), ratio: Math.round(perRequest / floor) };
+}, 300_000);
+
+it("1,000 Services: what they add to a settled pass", async () => {
+  const settledPass = async (c: TestCluster) => {
+    await c.settle();
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      await c.settle();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const base = await cluster();
+  for (let i = 0; i < 100; i++) await base.c.store.commit([{ type: "put", resource: "/pods", object: { ...pod(i), metadata: { ...pod(i).metadata, uid: `u-${i}`, creationTimestamp: "2026-01-01T00:00:00Z" } } }]);
+  const without = await settledPass(base.c);
+  for (let i = 0; i < 1000; i += 100) {
+    const chunk = Array.from({ length: 100 }, (_, j) => ({
+      type: "put" as const,
+      resource: "/services",
+      object: { apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i + j}`, namespace: "default", uid: `s-${i + j}`, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { selector: { app: "bench" }, ports: [{ port: 80 }], clusterIP: `10.100.${Math.floor((i + j) / 250)}.${((i + j) % 250) + 1}` } },
+    }));
+    await base.c.store.commit(chunk);
+  }
+  const withServices = await settledPass(base.c);
+  results.services1000 = { settledPassMsWithout: +without.toFixed(2), settledPassMsWith1000Services: +withServices.toFixed(2), ratio: +(withServices / without).toFixed(2) };
+}, 300_000);
+
+it("bytes of D1 storage per file on a persistent volume", async () => {
+  const { VOLUME_CONTENT } = await import("../worker/kubelet/pv-content");
+  const rows: { files: number; contentBytes: number; storedBytes: number; overheadBytesPerFile: number }[] = [];
+  for (const n of [1, 100, 1000]) {
+    const files: Record<string, string> = {};
+    let contentBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const body = `file ${i}\n`.padEnd(100, "x");
+      files[`data/dir-${i % 10}/file-${i}.txt`] = body;
+      contentBytes += body.length;
+    }
+    // Stored exactly as the kubelet stores a volume: one internal object, its JSON body in one row.
+    const stored = JSON.stringify({ apiVersion: "kubeplay.internal/v1", kind: "VolumeContent", metadata: { name: "pvc-1", resourceVersion: "1" }, files });
+    void VOLUME_CONTENT;
+    rows.push({ files: n, contentBytes, storedBytes: stored.length, overheadBytesPerFile: +((stored.length - contentBytes) / n).toFixed(1) });
+  }
+  results.volumeBytes = rows;
+});
+
 it("writes results", () => {
   const out = process.env.BENCH_OUT;
   if (out) writeFileSync(out, JSON.stringify(results, null, 2));

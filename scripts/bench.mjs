@@ -134,6 +134,11 @@ async function main() {
     if (share) console.log(`  scheduler's share of controller time, ${share.pods}-replica deployment on ${share.nodes} nodes: ${(share.schedulerShareOfControllers * 100).toFixed(1)}% (${share.schedulerMs} of ${share.controllersMs} ms; whole reconcile with D1 commits ${share.reconcileMs} ms)`);
     const k = engine.kubeletDeployment1000;
     if (k) console.log(`  ${k.pods}-replica deployment with probes on ${k.nodes} nodes, kubelets included, to all Ready (${k.virtualSecondsToReady} virtual s): ${k.cpuMsToReady} ms CPU, ${k.rowsWrittenToReady} D1 rows (${k.rowsPerPod} per pod); then a settled hour: ${k.settledHour.rowsWritten} rows, alarm armed: ${k.settledHour.alarmArmed}`);
+    const rt = engine.routing;
+    if (rt) console.log(`  a request through a Service with ${rt.endpoints} endpoints (node shell curl): ${rt.usPerRequest} µs, ${rt.ratio}× reading the Service (${rt.floorUsPerServiceRead} µs)`);
+    const sv = engine.services1000;
+    if (sv) console.log(`  settled pass with 1,000 Services: ${sv.settledPassMsWith1000Services} ms vs ${sv.settledPassMsWithout} ms without (${sv.ratio}×)`);
+    for (const v of engine.volumeBytes ?? []) console.log(`  volume with ${v.files} files of 100 bytes: ${v.storedBytes} bytes stored, ${v.overheadBytesPerFile} bytes of overhead per file`);
     const h = engine.settledHour;
     console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
     const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));
