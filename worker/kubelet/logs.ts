@@ -9,13 +9,12 @@
 // ReadLogs and pkg/kubelet/logs/container_log_manager.go rotateLogs
 import type { Container, ContainerStatus, Pod, Probe } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
+import { readOnlyContext } from "../controllers/read-only";
 import type { KubeObject } from "../resources/types";
 import { LANGUAGE_ACCESS_LOGS } from "../runtime/images/languages";
 import { TUTORIAL_ACCESS_LOGS } from "../runtime/images/tutorials";
 import { WEB_ACCESS_LOGS, type AccessLog, type AccessRecord } from "../runtime/images/web";
 import type { OutputLine } from "../runtime/types";
-import { rfc3339 } from "../sandbox/clock";
-import { Rng } from "../sandbox/rng";
 import { runHook } from "./hooks";
 import { modelOf, modelVersion, rerun } from "./models";
 import { evaluateProbe, httpGet, listenerAt, nextChange } from "./probe-eval";
@@ -58,25 +57,6 @@ export function logContainerID(pod: Pod, container: string, previous: boolean): 
   return { error: `${about} is waiting to start - no logs yet` };
 }
 
-/** A controller context that only reads: a log read sees the cluster as it is and changes nothing. */
-export function readOnlyContext(store: Pick<ControllerContext, "get" | "list">, now: number): ControllerContext {
-  const ignore = () => undefined;
-  return {
-    now: () => now,
-    nowRfc3339: () => rfc3339(now),
-    // Anything drawn here is thrown away; the sandbox's own generator is never touched.
-    rng: new Rng(1),
-    get: (r, ns, n) => store.get(r, ns, n),
-    list: (r, ns) => store.list(r, ns),
-    create: ignore,
-    update: ignore,
-    updateStatus: ignore,
-    delete: ignore,
-    emit: ignore,
-    event: ignore,
-    requeueAt: ignore,
-  };
-}
 
 // ---- Requests a container served -----------------------------------------------------------------
 
@@ -530,3 +510,5 @@ export function logTimestamp(e: LogEntry): string {
 export function formatEntries(entries: LogEntry[], timestamps: boolean): string {
   return entries.map((e) => `${timestamps ? `${logTimestamp(e)} ` : ""}${e.text}\n`).join("");
 }
+
+export { readOnlyContext };

@@ -1,15 +1,13 @@
 // What the metrics pipeline reads: the cluster's objects (the API's store, or a controller pass's
 // view of it) and, per running container, the runtime's process model and when that instance
 // started. Reading never writes: pods the kubelet adopted without a record get a transient one.
+import { readOnlyContext } from "../controllers/read-only";
 import type { Container, Pod } from "kubernetes-types/core/v1";
-import type { ControllerContext } from "../controllers/types";
 import { modelOf } from "../kubelet/models";
 import { adoptRecord, CONTAINERS, podIdentity, type PodRuntime } from "../kubelet/record";
 import type { PodWork } from "../kubelet/work";
 import type { KubeObject } from "../resources/types";
 import type { ProcessModel } from "../runtime/types";
-import { rfc3339 } from "../sandbox/clock";
-import type { Rng } from "../sandbox/rng";
 
 export interface ClusterView {
   get(resource: string, namespace: string, name: string): KubeObject | undefined;
@@ -41,26 +39,6 @@ export function isPodReady(pod: KubeObject): boolean {
   return !!(pod as Pod).status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
 }
 
-/** A controller context that can only read: the kubelet's helpers take one, metrics never write. */
-function readOnlyContext(view: ClusterView, now: number): ControllerContext {
-  const refuse = (): never => {
-    throw new Error("the metrics pipeline only reads the cluster");
-  };
-  return {
-    now: () => now,
-    nowRfc3339: () => rfc3339(now),
-    rng: undefined as unknown as Rng,
-    get: (r, ns, n) => view.get(r, ns, n),
-    list: (r, ns) => view.list(r, ns),
-    create: refuse,
-    update: refuse,
-    updateStatus: refuse,
-    delete: refuse,
-    emit: refuse,
-    event: refuse,
-    requeueAt: () => {},
-  };
-}
 
 function recordOf(view: ClusterView, pod: KubeObject, node: string, now: number): PodRuntime | undefined {
   const rec = view.get(CONTAINERS, pod.metadata.namespace ?? "", pod.metadata.name ?? "") as PodRuntime | undefined;

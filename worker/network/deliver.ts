@@ -3,12 +3,10 @@
 // same answer a kubelet probe gets). The response gets the headers every server adds (Date,
 // Content-Length, Connection) and nginx's validators for a file it served.
 import type { KubeObject } from "../resources/types";
-import type { ControllerContext } from "../controllers/types";
+import { readOnlyContext } from "../controllers/read-only";
 import { serveRequest } from "../kubelet/probe-eval";
 import { adoptRecord, CONTAINERS, podIdentity, type PodRuntime } from "../kubelet/record";
 import type { PodWork } from "../kubelet/work";
-import { rfc3339 } from "../sandbox/clock";
-import { Rng } from "../sandbox/rng";
 import { podOf, type Reader } from "./cluster";
 import type { ConnectOutcome, HttpExchange } from "./types";
 
@@ -31,25 +29,6 @@ export const REASONS: Record<number, string> = {
   504: "Gateway Time-out",
 };
 
-/** A controller context that only reads: serving a request changes nothing in the cluster. */
-function readOnlyContext(reader: Reader, now: number): ControllerContext {
-  const ignore = () => undefined;
-  return {
-    now: () => now,
-    nowRfc3339: () => rfc3339(now),
-    // Anything drawn here is thrown away; the sandbox's own generator is never touched.
-    rng: new Rng(1),
-    get: (r, ns, n) => reader.get(r, ns, n),
-    list: (r, ns) => reader.list(r, ns),
-    create: ignore,
-    update: ignore,
-    updateStatus: ignore,
-    delete: ignore,
-    emit: ignore,
-    event: ignore,
-    requeueAt: ignore,
-  };
-}
 
 /** A pod worker's view of a pod for one read (its runtime record, or one adopted from its status). */
 export function podWork(reader: Reader, pod: KubeObject, now: number): PodWork | undefined {
