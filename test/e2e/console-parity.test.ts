@@ -181,6 +181,8 @@ const ERRORS = [
   "kubectl get pods x -A",
   "kubectl explain pods.spec.nope",
   "kubectl rollout foo",
+  // In backquotes bash unescapes `\$` first, so awk prints whole lines and kubectl refuses them.
+  "kubectl -n kube-system delete pod `kubectl -n kube-system get pods | grep kube-proxy | awk \"{print \\$1}\"`",
 ];
 
 describe("console kubectl against kubectl 1.32", () => {
@@ -192,7 +194,7 @@ describe("console kubectl against kubectl 1.32", () => {
 
   it("reads the cluster as kubectl does", async () => {
     await steps(READ_ONLY);
-    await steps([{ line: "kubectl describe node k8s-master", ages: true }, { line: "kubectl describe ns kube-system" }]);
+    await steps([{ line: "kubectl describe node k8s-master", ages: true }, { line: "kubectl describe ns kube-system" }, { line: "kubectl describe sa -n kube-system" }]);
   });
 
   it("fails as kubectl fails", async () => {
@@ -257,6 +259,82 @@ describe("console kubectl against kubectl 1.32", () => {
       "kubectl exec deploy/my-nginx -- hostname",
       "kubectl exec deploy/my-nginx -- sh -c 'echo out; echo err >&2; exit 3'",
       "kubectl get events --field-selector reason=ScalingReplicaSet",
+    ]);
+  });
+
+  it("edits with a KUBE_EDITOR command, as the tutorials' kube-proxy change", async () => {
+    // Temporary file names are random and node files the console writes move resourceVersions on.
+    const tidy = ` 2>&1 | sed -E 's/edit-[0-9]+/edit-N/; s/"resourceVersion":"[0-9]+"/RV/'`;
+    await steps([
+      "KUBE_EDITOR=cat kubectl -n kube-system edit cm kube-proxy",
+      `KUBE_EDITOR="sed -i 's/mode: .*/mode: ipvs/'" kubectl -n kube-system edit cm kube-proxy`,
+      "kubectl -n kube-system get cm kube-proxy -o jsonpath='{.data.config\\.conf}' | grep mode:",
+      `KUBE_EDITOR="sed -i s/replicas:\\ 3/replicas:\\ 2/" kubectl edit deploy web --output-patch`,
+      `EDITOR="sed -i s/replicas:\\ 2/replicas:\\ -1/" kubectl edit deploy/web${tidy}`,
+      `KUBE_EDITOR="sed -i s/name:\\ web/name:\\ web2/" kubectl edit deploy web${tidy}`,
+      `KUBE_EDITOR="sed -i /./d" kubectl edit deploy web${tidy}`,
+      "KUBE_EDITOR=nosuch kubectl edit deploy web",
+      "KUBE_EDITOR=true kubectl edit cm nope",
+      "kubectl edit",
+      "kubectl edit deploy web -o wide",
+    ]);
+  });
+
+  it("replaces from files, stale and forced", async () => {
+    await steps([
+      "kubectl replace",
+      "cat > rp.yaml <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rp\ndata:\n  a: b\nEOF\nkubectl replace -f rp.yaml",
+      "kubectl create -f rp.yaml && kubectl replace -f rp.yaml -o name && kubectl replace -f rp.yaml --dry-run=server",
+      "kubectl replace --force -f rp.yaml",
+      "kubectl get deploy web -o yaml > web.yaml && sed -i 's/replicas: 2/replicas: 1/' web.yaml && kubectl replace -f web.yaml",
+      { line: "kubectl replace -f web.yaml", advance: 30 },
+      "kubectl get deploy web",
+    ]);
+  });
+
+  it("waits for conditions, and says when they are not met", async () => {
+    await steps([
+      "kubectl wait --for=condition=Available deploy/web",
+      "kubectl wait --for=jsonpath='{.spec.replicas}'=1 deploy/web -o name",
+      "kubectl wait --for=jsonpath='{.spec}'=1 deploy/web",
+      "kubectl wait --for=condition=Ready pod -l app=nope",
+      "kubectl wait --for=delete cm/rp --timeout=0",
+      "kubectl wait --for=delete cm/nope",
+      "kubectl wait --for=create cm/rp",
+      "kubectl wait --for=condition=Ready cm/rp pod/nope --timeout=1s",
+      "kubectl wait --for=foo pod/x",
+      "kubectl wait --for=jsonpath='{.a}'= cm/rp",
+      "kubectl wait pods --for=condition=Ready",
+    ]);
+  });
+
+  it("autoscales as kubectl autoscale does", async () => {
+    await steps([
+      "kubectl autoscale deploy web --min=2 --max=5 --cpu-percent=80 --dry-run=client -o yaml",
+      "kubectl autoscale deploy web --max=5 --dry-run=client -o json",
+      "kubectl autoscale deploy web",
+      "kubectl autoscale deploy web --max=3 --min=5",
+      "kubectl autoscale deploy web --max=0",
+      "kubectl autoscale deploy web --max=4 --cpu-percent=50",
+      "kubectl autoscale deploy web --max=4",
+      "kubectl autoscale cm rp --max=3",
+      "kubectl autoscale deploy nope --max=3",
+      "kubectl get hpa",
+      { line: "kubectl describe hpa web", ages: true },
+    ]);
+  });
+
+  it("drains nodes: kubectl's filters, evictions and their wait", async () => {
+    await steps([
+      "kubectl drain",
+      "kubectl drain nope",
+      "kubectl drain k8s-node2",
+      "kubectl drain k8s-node2 --ignore-daemonsets --dry-run=client",
+      // One pod, so the order of kubectl's concurrent evictions cannot differ; the paused clock keeps it terminating.
+      "kubectl drain k8s-node1 k8s-node2 --ignore-daemonsets --pod-selector=app=web --timeout=2s",
+      "kubectl get nodes",
+      { line: "kubectl uncordon k8s-node1 k8s-node2", advance: 60 },
+      "kubectl get deploy web",
     ]);
   });
 

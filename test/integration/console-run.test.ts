@@ -88,6 +88,18 @@ describe("console run endpoint", () => {
     expect((await run(sb.id, "kubectl get ns default >/dev/null && echo yes || echo no")).stdout).toBe("yes\n");
   });
 
+  it("edits an object with the editor KUBE_EDITOR names, run on the node, and tidies its file", async () => {
+    const edit = await run(sb.id, `KUBE_EDITOR="sed -i 's/mode: .*/mode: ipvs/'" kubectl -n kube-system edit cm kube-proxy`);
+    expect(edit).toMatchObject({ exitCode: 0, stdout: "configmap/kube-proxy edited\n", stderr: "" });
+    expect((await run(sb.id, "kubectl -n kube-system get cm kube-proxy -o yaml | grep -c 'mode: ipvs'")).stdout).toBe("1\n");
+    expect((await run(sb.id, "ls /tmp | grep -c kubectl-edit")).stdout).toBe("0\n");
+    // The same again changes nothing; the default editor (vi) is not there.
+    expect(await run(sb.id, `KUBE_EDITOR="sed -i 's/mode: .*/mode: ipvs/'" kubectl -n kube-system edit cm kube-proxy`)).toMatchObject({ exitCode: 0, stdout: "", stderr: "Edit cancelled, no changes made.\n" });
+    const vi = await run(sb.id, "kubectl -n kube-system edit cm kube-proxy");
+    expect(vi.exitCode).toBe(1);
+    expect(vi.stderr).toMatch(/^vi: the console's terminal has no full-screen editor.*\nerror: there was a problem with the editor "vi"\n$/);
+  });
+
   it("answers bad requests plainly", async () => {
     expect((await run(sb.id, "hostname", { node: "k8s-node9" })).status).toBe(404);
     const res = await SELF.fetch(`${ORIGIN}/s/${sb.id}/console/run`, { method: "POST", body: "not json" });

@@ -161,6 +161,51 @@ describe("console terminal", () => {
     expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`exit\r\n${PROMPT}`);
   });
 
+  it("follows logs until Ctrl-C", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "ticker" }, spec: { containers: [{ name: "t", image: "busybox:1.36", command: ["sh", "-c", "while true; do echo tick; sleep 10; done"] }] } };
+    expect((await api(sb.id, "POST", "/api/v1/namespaces/default/pods", pod)).status).toBe(201);
+    await clock(sb.id, { advanceSeconds: 40 });
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    const from = t.text.length;
+    t.type("kubectl logs -f ticker\r");
+    await t.waitFor((s) => s.includes("tick\r\n"), from);
+    t.type("\x03");
+    const out = await t.waitFor((s) => s.endsWith(`^C\r\n${PROMPT}`), from);
+    expect(out.startsWith("kubectl logs -f ticker\r\ntick\r\n")).toBe(true);
+  });
+
+  it("waits for a condition while the sandbox's clock moves on", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    let from = t.text.length;
+    t.type("kubectl create deployment waiter --image=nginx:1.25 && kubectl wait --for=condition=Available deploy/waiter --timeout=0\r");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toContain("deployment.apps/waiter created\r\nerror: condition not met for deployments/waiter\r\n");
+    from = t.text.length;
+    t.type("kubectl wait --for=condition=Available deploy/waiter --timeout=60s\r");
+    await t.waitFor((s) => s.startsWith("kubectl wait"), from);
+    await clock(sb.id, { advanceSeconds: 60 });
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`kubectl wait --for=condition=Available deploy/waiter --timeout=60s\r\ndeployment.apps/waiter condition met\r\n${PROMPT}`);
+  });
+
+  it("runs kubectl run -it --rm in the terminal and deletes the pod after the shell exits", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    let from = t.text.length;
+    t.type("kubectl run -it --rm debug --image=busybox:1.36 --restart=Never -- sh\r");
+    // The pod waits for its image and start: time moves on while kubectl waits for it.
+    await t.waitFor((s) => s.startsWith("kubectl run"), from);
+    await clock(sb.id, { advanceSeconds: 30 });
+    await t.waitFor((s) => s.endsWith("/ # "), from);
+    expect(t.text.slice(from)).toContain("If you don't see a command prompt, try pressing enter.\r\n");
+    from = t.text.length;
+    t.type("echo $((6*7))\r");
+    expect(await t.waitFor((s) => s.endsWith("/ # "), from)).toBe("echo $((6*7))\r\n42\r\n/ # ");
+    from = t.text.length;
+    t.type("exit\r");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`exit\r\npod "debug" deleted\r\n${PROMPT}`);
+  });
+
   it("ends the session on exit or Ctrl-D with an exit frame", async () => {
     const t = await connect(sb.id);
     await t.waitFor((s) => s === PROMPT);

@@ -833,7 +833,7 @@ const pager: Program = (p, argv, io) => {
 };
 
 const editor: Program = (_p, argv, io) => {
-  io.err(`${argv[0]}: the console's terminal has no full-screen editor; write files with cat > FILE <<'EOF' … EOF\n`);
+  io.err(`${argv[0]}: the console's terminal has no full-screen editor; write files with cat > FILE <<'EOF' … EOF, change them with sed -i, and edit objects with KUBE_EDITOR="sed -i s/OLD/NEW/" kubectl edit …\n`);
   return 1;
 };
 

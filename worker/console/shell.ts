@@ -8,6 +8,7 @@
 // clear, alias, ssh (another node's shell; `exit` comes back), exit.
 import { runKubectl } from "../kubectl/index";
 import type { KubectlEnv, KubectlFiles, KubectlTerminal } from "../kubectl/env";
+import { KubectlError } from "../kubectl/errors";
 import { expandString, expandWord, type ExpandEnv } from "../runtime/shell/expand";
 import { expandHeredoc } from "../runtime/shell/interp";
 import { parseScript, scanParens, ShellSyntaxError, type AndOr, type Command, type List, type Pipeline, type Redirect } from "../runtime/shell/parse";
@@ -57,9 +58,13 @@ function freshVars(node: string): Record<string, string> {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Every `$(…)` and backquoted command in a raw word (not inside single quotes), as expand.ts finds them. */
-function substitutions(raw: string): string[] {
-  const out: string[] = [];
+/**
+ * Every `$(…)` and backquoted command in a raw word (not inside single quotes), as expand.ts finds
+ * them: `src` as expand.ts will ask for it, `script` what runs — in backquotes bash first turns
+ * `\$`, `\``, `\\` into `$`, `` ` ``, `\` (so `awk "{print \$1}"` there prints the first field).
+ */
+function substitutions(raw: string): { src: string; script: string }[] {
+  const out: { src: string; script: string }[] = [];
   let dq = false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
@@ -68,12 +73,14 @@ function substitutions(raw: string): string[] {
     else if (c === '"') dq = !dq;
     else if (c === "$" && raw[i + 1] === "(" && raw[i + 2] !== "(") {
       const end = scanParens(raw, i + 1);
-      out.push(raw.slice(i + 2, end - 1));
+      const src = raw.slice(i + 2, end - 1);
+      out.push({ src, script: src });
       i = end - 1;
     } else if (c === "`") {
       const end = raw.indexOf("`", i + 1);
       if (end < 0) break;
-      out.push(raw.slice(i + 1, end));
+      const src = raw.slice(i + 1, end);
+      out.push({ src, script: src.replace(/\\([$`\\])/g, "$1") });
       i = end;
     }
     if (i < 0) break;
@@ -223,7 +230,7 @@ export class ConsoleShell {
 
   /** Whether a piece of the command line needs the console (kubectl, a console builtin, or one in a substitution). */
   private needsConsole(node: AndOr | Command | List): boolean {
-    const words = (ws: string[]) => ws.some((w) => substitutions(w).some((s) => this.sourceNeedsConsole(s)));
+    const words = (ws: string[]) => ws.some((w) => substitutions(w).some((s) => this.sourceNeedsConsole(s.script)));
     const cmd = (c: Command): boolean => {
       const redirs = c.redirects.some((r) => (r.op === "<<" && r.literal ? false : words([r.target])));
       switch (c.type) {
@@ -264,9 +271,9 @@ export class ConsoleShell {
   private async expansionEnv(raws: string[], io: ShellIo, opts: RunOptions): Promise<ExpandEnv> {
     const cache = new Map<string, string>();
     for (const raw of raws) {
-      for (const src of substitutions(raw)) {
+      for (const { src, script } of substitutions(raw)) {
         if (cache.has(src)) continue;
-        cache.set(src, await this.capture(src, io, opts));
+        cache.set(src, await this.capture(script, io, opts));
       }
     }
     const vars = this.session.vars;
@@ -373,7 +380,7 @@ export class ConsoleShell {
       return this.withRedirects(cmd.redirects, io, opts, async () => this.status);
     }
     const name = argv[0];
-    if (KUBECTL.has(name)) return this.withRedirects(cmd.redirects, io, opts, (rio) => this.kubectl(argv.slice(1), rio, opts));
+    if (KUBECTL.has(name)) return this.withRedirects(cmd.redirects, io, opts, (rio) => this.kubectl(argv.slice(1), rio, opts, Object.fromEntries(assigns)));
     if (name === "xargs") return this.withRedirects(cmd.redirects, io, opts, (rio) => this.xargs(argv.slice(1), rio, opts));
     if (BUILTINS.has(name)) return this.withRedirects(cmd.redirects, io, opts, (rio) => this.builtin(argv, rio, opts));
     // A node program whose arguments needed the console (a kubectl substitution): run it with them.
@@ -492,7 +499,8 @@ export class ConsoleShell {
 
   // --- kubectl ---
 
-  private async kubectl(args: string[], io: ShellIo, opts: RunOptions): Promise<number> {
+  /** `assigns`: `KUBE_EDITOR=… kubectl edit …` sets variables for this command only. */
+  private async kubectl(args: string[], io: ShellIo, opts: RunOptions, assigns: Record<string, string> = {}): Promise<number> {
     const node = this.host.nodes().find((n) => n.name === this.session.node);
     if (!node?.controlPlane) {
       // Worker nodes have the binary but no kubeconfig, as after kubeadm join.
@@ -512,7 +520,11 @@ export class ConsoleShell {
       signal: opts.signal,
       terminal: opts.terminal,
       settle: () => this.host.settle(),
-      vars: { ...this.session.vars },
+      vars: { ...this.session.vars, ...assigns },
+      edit: (prefix, ext, text) => this.runEditor(prefix, ext, text, io, { ...this.session.vars, ...assigns }),
+      removeFile: async (path) => {
+        await this.host.onNode({ node: this.session.node, run: (sh) => (sh.p.removeFile(path), 0) });
+      },
     };
     let code: number;
     try {
@@ -528,6 +540,37 @@ export class ConsoleShell {
     // The cluster reacts before the next command, as it would while a person types.
     await this.host.settle();
     return (this.status = code);
+  }
+
+  /**
+   * `kubectl edit`'s editor: the file written on this node, then $KUBE_EDITOR, $EDITOR or vi run on
+   * it in the node's shell — as a command line when it has spaces (`sed -i s/a/b/`), as kubectl does.
+   */
+  private async runEditor(prefix: string, ext: string, text: string, io: ShellIo, vars: Record<string, string>): Promise<{ text: string; file: string }> {
+    const editor = vars.KUBE_EDITOR || vars.EDITOR || "vi";
+    const file = `/tmp/${prefix}${crypto.getRandomValues(new Uint32Array(1))[0]}${ext}`;
+    let after: string | undefined;
+    // As kubectl's editor.go: split on spaces, unless quotes or backslashes ask for a shell.
+    const viaShell = editor.includes(" ") && /["'\\]/.test(editor);
+    const code = await this.onNode(io, (sh, nio) => {
+      const finish = (c: number) => {
+        const t = sh.p.readFile(file);
+        after = t === DIRECTORY ? undefined : t;
+        return c;
+      };
+      sh.p.writeFile(file, text);
+      if (viaShell) return finish(sh.runScript(`${editor} ${file}`, nio));
+      // kubectl execs a plain editor command itself: a missing one is its error, not the shell's.
+      const errs: string[] = [];
+      const c = sh.invoke([...editor.split(" "), file], { ...nio, err: (t) => errs.push(t) });
+      if (c !== 127) for (const t of errs) nio.err(t);
+      return finish(c);
+    });
+
+    const shown = viaShell ? `/bin/bash -c ${editor}` : editor;
+    if (code === 127) throw new KubectlError(`unable to launch the editor "${shown}"`);
+    if (code !== 0) throw new KubectlError(`there was a problem with the editor "${shown}"`);
+    return { text: after ?? "", file };
   }
 
   /** `… | xargs kubectl …`: kubectl with the words read from stdin appended. */

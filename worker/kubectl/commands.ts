@@ -10,6 +10,12 @@ import { annotateCommand, exposeCommand, labelCommand, runCommand, scaleCommand,
 import { rolloutCommand } from "./cmd/rollout";
 import { execCommand, logsCommand, topCommand } from "./cmd/pods";
 import { explainCommand } from "./cmd/explain";
+import { editCommand } from "./cmd/edit";
+import { replaceCommand } from "./cmd/replace";
+import { waitCommand } from "./cmd/wait";
+import { autoscaleCommand } from "./cmd/autoscale";
+import { drainCommand } from "./cmd/drain";
+import { cordon, patchCommand, taintCommand, uncordon } from "./cmd/nodes";
 
 export const COMMANDS: Command[] = [
   createCommand,
@@ -18,16 +24,25 @@ export const COMMANDS: Command[] = [
   setCommand,
   explainCommand,
   getCommand,
+  editCommand,
+  replaceCommand,
+  waitCommand,
+  autoscaleCommand,
   deleteCommand,
   rolloutCommand,
   scaleCommand,
   clusterInfoCommand,
   topCommand,
+  cordon,
+  uncordon,
+  drainCommand,
+  taintCommand,
   describeCommand,
   logsCommand,
   execCommand,
   authCommand,
   applyCommand,
+  patchCommand,
   labelCommand,
   annotateCommand,
   apiResourcesCommand,

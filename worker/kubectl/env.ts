@@ -33,8 +33,16 @@ export interface KubectlEnv {
   terminal?: KubectlTerminal;
   /** Lets the cluster react to a write (the controllers run) before the command reads again. */
   settle(): Promise<void>;
-  /** Environment variables kubectl reads (`KUBECTL_EXTERNAL_DIFF` and the like are not used). */
+  /** Environment variables kubectl reads (`KUBE_EDITOR`, `EDITOR`). */
   vars?: Record<string, string>;
+  /**
+   * `kubectl edit`: writes `text` to a new temporary file (`/tmp/<prefix><random><ext>`), runs the
+   * editor on it, and gives back the file's text afterwards and its path. Throws a KubectlError
+   * when the editor cannot be run.
+   */
+  edit?(prefix: string, ext: string, text: string): Promise<{ text: string; file: string }>;
+  /** Removes a file `edit` made. */
+  removeFile?(path: string): Promise<void>;
 }
 
 /** The version this kubectl reports and the one the requests carry in `User-Agent`. */

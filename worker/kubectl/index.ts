@@ -30,7 +30,11 @@ function suggestions(typed: string, commands: Command[]): string[] {
     return d[a.length][b.length];
   };
   const t = typed.toLowerCase();
-  return commands.filter((c) => ld(t, c.name.toLowerCase()) <= 2 || c.name.toLowerCase().startsWith(t)).map((c) => c.name);
+  // Cobra keeps its commands sorted by name.
+  return commands
+    .filter((c) => ld(t, c.name.toLowerCase()) <= 2 || c.name.toLowerCase().startsWith(t))
+    .map((c) => c.name)
+    .sort();
 }
 
 /** The words before the first flag-free argument that name (sub)commands, as cobra's stripFlags finds them. */
@@ -161,7 +165,7 @@ function invalidMessage(e: StatusError): string {
 }
 
 /** Commands kubectl has that this one does not (named in suggestions, refused plainly). */
-const NOT_AVAILABLE = ["edit", "replace", "diff", "wait", "cp", "attach", "port-forward", "proxy", "autoscale", "drain", "certificate", "kustomize", "debug", "events", "completion", "plugin", "options", "alpha"];
+const NOT_AVAILABLE = ["diff", "cp", "attach", "port-forward", "proxy", "certificate", "kustomize", "debug", "events", "completion", "plugin", "options", "alpha"];
 
 function withNewline(s: string): string {
   return s.endsWith("\n") ? s : `${s}\n`;

@@ -16,10 +16,10 @@ export interface Target {
 }
 
 /**
- * Resolves `TYPE NAME…`, `TYPE1,TYPE2`, `TYPE/NAME…`. `command` is used in the hint kubectl prints
- * when both forms are mixed.
+ * Resolves `TYPE NAME…`, `TYPE1,TYPE2`, `TYPE/NAME…`. The hint kubectl prints when both forms are
+ * mixed names `get` whatever the command (the resource builder's wording); `_command` is the caller's.
  */
-export function resourceArgs(disc: Discovery, args: string[], command: string): Target[] {
+export function resourceArgs(disc: Discovery, args: string[], _command: string): Target[] {
   if (args.length === 0) return [];
   if (args.some((a) => a.includes("/"))) {
     const out: Target[] = [];
@@ -27,7 +27,7 @@ export function resourceArgs(disc: Discovery, args: string[], command: string): 
       const slash = a.indexOf("/");
       if (slash < 0) {
         throw new KubectlError(
-          `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. '${command} resource/<resource_name>' instead of '${command} resource resource/<resource_name>'`,
+          `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`,
         );
       }
       const type = a.slice(0, slash);

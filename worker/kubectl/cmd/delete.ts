@@ -15,7 +15,7 @@ import { itemsOf } from "./get";
 /** How long the console waits for a deletion to finish when no --timeout is given (wall time). */
 const DEFAULT_WAIT_MS = 120_000;
 
-interface Victim {
+export interface Victim {
   mapping: Mapping;
   namespace: string;
   name: string;
@@ -111,7 +111,7 @@ export const deleteCommand: Command = {
   },
 };
 
-async function deleteOne(ctx: Ctx, v: Victim, dryRun: DryRun, grace: number, policy: string): Promise<string | undefined> {
+export async function deleteOne(ctx: Ctx, v: Victim, dryRun: DryRun, grace: number, policy: string): Promise<string | undefined> {
   const path = resourcePath(v.mapping, v.namespace, v.name);
   if (dryRun === "client") {
     const o = await ctx.client.get<KubeObject>(path);
@@ -123,7 +123,7 @@ async function deleteOne(ctx: Ctx, v: Victim, dryRun: DryRun, grace: number, pol
   return res.metadata?.uid ?? res.details?.uid;
 }
 
-function printDeletion(ctx: Ctx, v: Victim, grace: number, dryRun: DryRun): void {
+export function printDeletion(ctx: Ctx, v: Victim, grace: number, dryRun: DryRun): void {
   let op = grace === 0 ? "force deleted" : "deleted";
   if (dryRun === "client") op += " (dry run)";
   if (dryRun === "server") op += " (server dry run)";
@@ -138,7 +138,7 @@ function parseDuration(s: string): number {
 }
 
 /** Waits until every deleted object is gone (or replaced by another with a new uid). */
-async function waitForDeletion(ctx: Ctx, deleted: { victim: Victim; uid?: string }[]): Promise<Error[]> {
+export async function waitForDeletion(ctx: Ctx, deleted: { victim: Victim; uid?: string }[]): Promise<Error[]> {
   const errors: Error[] = [];
   const timeoutMs = parseDuration(ctx.str("timeout")) || DEFAULT_WAIT_MS;
   for (const { victim: v, uid } of deleted) {

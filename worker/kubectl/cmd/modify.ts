@@ -7,7 +7,7 @@ import { twoWayMergePatch, gvkKeyOf } from "../apply/three-way";
 import { DRY_RUN_FLAG, FIELD_MANAGER, FILENAME_FLAGS, OUTPUT_FLAGS, SELECTOR_FLAG, type Command, type Ctx } from "../command";
 import { groupResource, kindPrefix, resourcePath, type Mapping } from "../discovery";
 import { AggregateError, KubectlError, StatusError } from "../errors";
-import type { KubeList } from "../client";
+import type { KubeList, Query } from "../client";
 import { mappingOf, namespaceOf, readManifests, resourceArgs } from "../resource";
 import { createObject } from "./create";
 import { dryRunOf, printResult, writeQuery } from "./common";
@@ -56,7 +56,7 @@ export async function resolveObjects(ctx: Ctx, args: string[], opts: { allowAll?
       }
       continue;
     }
-    if (!selector && !all) throw new KubectlError(`resource(s) were provided, but no name was specified`);
+    if (!selector && !all && !opts.allowAll) throw new KubectlError(`resource(s) were provided, but no name was specified`);
     const list = await ctx.client.get<KubeList>(resourcePath(t.mapping, ns), selector ? { labelSelector: selector } : {});
     for (const o of itemsOf(list)) objects.push({ mapping: t.mapping, namespace: ns, name: o.metadata.name ?? "", object: o as Obj });
   }
@@ -402,9 +402,8 @@ export const runCommand: Command = {
     const name = before[0];
     const args = at < 0 ? ctx.args.slice(1) : ctx.args.slice(at);
     if (ctx.flags.bool("rm") && !ctx.flags.bool("stdin") && !ctx.flags.bool("attach")) throw new KubectlError("--rm should only be used for attached containers");
-    if (ctx.flags.bool("stdin") || ctx.flags.bool("tty") || ctx.flags.bool("attach")) {
-      throw new KubectlError("kubectl run with -i/-t/--attach is not available in kubeplay's console yet: create the pod, then kubectl exec -it POD -- sh");
-    }
+    const attach = ctx.flags.bool("attach") || ctx.flags.bool("stdin");
+    if (ctx.flags.bool("tty") && !ctx.flags.bool("stdin")) throw new KubectlError("-i/--stdin is required for containers with -t/--tty=true");
     const labels = ctx.str("labels") ? Object.fromEntries(ctx.str("labels").split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])) : { run: name };
     const container: Record<string, unknown> = { name, image: ctx.str("image") };
     if (args.length) container[ctx.flags.bool("command") ? "command" : "args"] = args;
@@ -413,6 +412,11 @@ export const runCommand: Command = {
     if (env.length) container.env = env;
     container.resources = {};
     if (ctx.str("image-pull-policy")) container.imagePullPolicy = ctx.str("image-pull-policy");
+    if (ctx.flags.bool("stdin")) {
+      container.stdin = true;
+      container.stdinOnce = true;
+    }
+    if (ctx.flags.bool("tty")) container.tty = true;
     const annotations = Object.fromEntries(ctx.flags.list("annotations").map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
     const metadata: Record<string, unknown> = { name, creationTimestamp: null, labels };
     if (Object.keys(annotations).length) metadata.annotations = annotations;
@@ -429,6 +433,10 @@ export const runCommand: Command = {
       pod = strategicOverride(pod, overrides) as KubeObject;
     }
     const disc = await ctx.discovery();
+    if (attach) {
+      if (ctx.flags.bool("expose")) throw new KubectlError("--expose cannot be used with --attach");
+      return runAttached(ctx, pod, name);
+    }
     await createObject(ctx, disc.mustFind("pods"), pod);
     if (ctx.flags.bool("expose")) {
       if (!ctx.str("port")) throw new KubectlError("--port must be set when exposing a service");
@@ -437,6 +445,42 @@ export const runCommand: Command = {
     }
   },
 };
+
+/**
+ * `kubectl run -it … -- sh`: the pod is created, awaited, attached to (in the console's terminal
+ * with -t), and with --rm deleted when the session ends.
+ */
+async function runAttached(ctx: Ctx, pod: KubeObject, name: string): Promise<number> {
+  const ns = ctx.namespace;
+  const disc = await ctx.discovery();
+  const pods = disc.mustFind("pods");
+  const dryRun = dryRunOf(ctx);
+  if (dryRun !== "none") throw new KubectlError("--dry-run can't be used with attached containers options (--attach, --stdin, or --tty)");
+  await ctx.client.json("POST", resourcePath(pods, ns), { body: pod, query: writeQuery("none", ctx.str("field-manager"), { fieldValidation: "Strict" }) });
+  await ctx.env.settle();
+  const { streamPod, waitForRunning, parseGoDuration } = await import("./pods");
+  const state = await waitForRunning(ctx, ns, name, parseGoDuration(ctx.str("pod-running-timeout")) || 60_000);
+  if (state === "timeout") {
+    if (ctx.env.signal.aborted) return 130;
+    throw new KubectlError(`timed out waiting for the condition`);
+  }
+  let tty = ctx.flags.bool("tty");
+  if (tty && !ctx.env.terminal) {
+    if (!ctx.flags.bool("quiet")) ctx.err("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+    tty = false;
+  }
+  let code = 0;
+  if (state === "running") {
+    if (tty && !ctx.flags.bool("quiet")) ctx.err("If you don't see a command prompt, try pressing enter.\n");
+    const query: Query = { container: name, stdin: ctx.flags.bool("stdin") ? "true" : undefined, stdout: "true", stderr: tty ? undefined : "true", tty: tty ? "true" : undefined };
+    code = await streamPod(ctx, "attach", ns, name, query, { stdin: ctx.flags.bool("stdin"), tty });
+  }
+  if (ctx.flags.bool("rm")) {
+    await ctx.client.json("DELETE", resourcePath(pods, ns, name), { body: { propagationPolicy: "Background" } }).catch(() => undefined);
+    ctx.out(`pod "${name}" deleted\n`);
+  }
+  return code;
+}
 
 /** `--overrides`: merged into the generated object, containers by name (a strategic merge). */
 function strategicOverride(base: unknown, patch: unknown): unknown {

@@ -220,7 +220,7 @@ export const execCommand: Command = {
 };
 
 /** Speaks the channel protocol over an accepted socket; resolves with the command's exit code. */
-function runStream(ctx: Ctx, ws: WebSocket, o: { stdin: boolean; tty: boolean; terminal?: { takeInput(fn: (d: string) => void): () => void } }): Promise<number> {
+export function runStream(ctx: Ctx, ws: WebSocket, o: { stdin: boolean; tty: boolean; terminal?: { takeInput(fn: (d: string) => void): () => void } }): Promise<number> {
   const encoder = new TextEncoder();
   const decoder = { out: new TextDecoder(), err: new TextDecoder() };
   (ws as WebSocket & { binaryType?: string }).binaryType = "arraybuffer";
@@ -418,3 +418,52 @@ const topNode: Command = {
 };
 
 export const topCommand: Command = { name: "top", flags: [], sub: [topNode, topPod] };
+
+/** Opens exec or attach on a pod over WebSocket and speaks to it until it ends. */
+export async function streamPod(ctx: Ctx, sub: "exec" | "attach", ns: string, pod: string, query: Query, o: { stdin: boolean; tty: boolean }): Promise<number> {
+  const res = await ctx.client.raw("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/${sub}`, {
+    query,
+    headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-protocol": "v5.channel.k8s.io", "sec-websocket-version": "13", "sec-websocket-key": "a3ViZXBsYXktY29uc29sZQ==" },
+  });
+  const ws = (res as Response & { webSocket?: WebSocket | null }).webSocket;
+  if (res.status !== 101 || !ws) {
+    const { statusErrorOf } = await import("../client");
+    throw statusErrorOf(res.status, await res.text());
+  }
+  return runStream(ctx, ws, { stdin: o.stdin, tty: o.tty, terminal: o.tty ? ctx.env.terminal : undefined });
+}
+
+/** Waits (watching) until the pod runs or ends; false when the wait timed out or was interrupted. */
+export async function waitForRunning(ctx: Ctx, ns: string, name: string, timeoutMs: number): Promise<"running" | "ended" | "timeout"> {
+  const phase = (o: KubeObject) => (o.status as { phase?: string } | undefined)?.phase ?? "";
+  const running = (o: KubeObject) => {
+    const p = phase(o);
+    if (p === "Succeeded" || p === "Failed") return "ended";
+    const st = (o.status as { containerStatuses?: { state?: { running?: unknown } }[] } | undefined)?.containerStatuses ?? [];
+    return p === "Running" || st.some((c) => c.state?.running) ? "running" : undefined;
+  };
+  const current = await ctx.client.get<KubeObject>(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`);
+  const now = running(current);
+  if (now) return now;
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  ctx.env.signal.addEventListener("abort", onAbort);
+  // Wall time: how long the person at the terminal waits for the pod (--pod-running-timeout).
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let result = "timeout" as "running" | "ended" | "timeout";
+  try {
+    const res = await ctx.client.raw("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`, { query: { fieldSelector: `metadata.name=${name}`, resourceVersion: current.metadata.resourceVersion, watch: "true" } });
+    const { readWatch } = await import("../watch");
+    await readWatch(res, abort.signal, (ev) => {
+      const r = running(ev.object as KubeObject);
+      if (r) {
+        result = r;
+        abort.abort();
+      }
+    });
+  } finally {
+    clearTimeout(timer);
+    ctx.env.signal.removeEventListener("abort", onAbort);
+  }
+  return result;
+}

@@ -257,14 +257,26 @@ export async function describeSecret(_d: DescribeContext, o: Obj): Promise<strin
 
 export async function describeServiceAccount(d: DescribeContext, o: Obj): Promise<string> {
   const events = await d.eventsFor(o);
+  // Models 1.32's ServiceAccountDescriber: the token Secrets that name this account.
+  const secrets = await d.list("/api/v1", "secrets", o.metadata.namespace ?? "", {}).catch(() => [] as Obj[]);
+  const tokens = (secrets as Obj[])
+    .filter((s) => s.type === "kubernetes.io/service-account-token" && s.metadata.annotations?.["kubernetes.io/service-account.name"] === o.metadata.name)
+    .map((s) => s.metadata.name ?? "");
   return tabbed((w) => {
     w.write(0, `Name:\t${o.metadata.name}\n`);
     w.write(0, `Namespace:\t${o.metadata.namespace}\n`);
     printLabelsMultiline(w, "Labels", o.metadata.labels);
     printAnnotationsMultiline(w, "Annotations", o.metadata.annotations);
-    const pulls = ((o as { imagePullSecrets?: { name: string }[] }).imagePullSecrets ?? []).map((s) => s.name);
-    if (!pulls.length) w.write(0, "Image pull secrets:\t<none>\n");
-    else pulls.forEach((n, i) => w.write(0, `${i === 0 ? "Image pull secrets:" : "                   "}\t${n}\n`));
+    const x = o as Obj & { imagePullSecrets?: { name: string }[]; secrets?: { name: string }[] };
+    const groups: [string, string[]][] = [
+      ["Image pull secrets:", (x.imagePullSecrets ?? []).map((s) => s.name)],
+      ["Mountable secrets: ", (x.secrets ?? []).map((s) => s.name)],
+      ["Tokens:            ", tokens],
+    ];
+    for (const [header, names] of groups) {
+      if (!names.length) w.write(0, `${header}\t<none>\n`);
+      else names.forEach((n, i) => w.write(0, `${i === 0 ? header : "                   "}\t${n}\n`));
+    }
     describeEvents(w, events, d.now);
   });
 }
