@@ -133,6 +133,17 @@ describe("nodes", () => {
     expect(squash(kubectlOk(sb, ["get", "nodes"]))).toMatch(/k8s-node1 Ready <none>/);
   });
 
+  it("drains with --disable-eviction: pods deleted directly (kubectl sends DeleteOptions as protobuf)", async () => {
+    const sb = await createSandbox();
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "direct.json", deployment("direct", 2))]);
+    await eventually(() => expect(placement(sb, "direct").filter((l) => l.split(" ")[1] === "k8s-node1").length).toBe(1));
+    const r = kubectl(sb, ["drain", "k8s-node1", "--disable-eviction", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s"]);
+    expect(r.stderr).not.toContain("parse error");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("node/k8s-node1 drained");
+    await eventually(() => expect(placement(sb, "direct").filter((l) => l.split(" ")[2] === "<none>").every((l) => l.split(" ")[1] === "k8s-node2")).toBe(true));
+  });
+
   it("adds a node from a manifest, schedules onto it, and deletes it with its pods", async () => {
     const sb = await createSandbox();
     kubectlOk(sb, ["apply", "-f", writeFile(sb, "node.yaml", "apiVersion: v1\nkind: Node\nmetadata:\n  name: k8s-node3\n  labels:\n    disk: nvme\n")]);

@@ -5,6 +5,7 @@ import { apiVersionOf, groupVersionPath, gvkKey, storageKey, type ResourceType }
 import type { KubeObject } from "../resources/types";
 import { admitCreate, admitUpdate, checkNamespaceForCreate, resolveIdentity } from "./admission";
 import { asObject, decodeObject, mediaType, parseJson, PATCH_MEDIA_TYPES, readBody } from "./body";
+import { decodeKubeProtobuf, isKubeProtobuf } from "./protobuf";
 import type { ApiContext } from "./context";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, recordUpdateManager, serverSideApply } from "./patch";
 import { unknownFields } from "./openapi";
@@ -265,6 +266,8 @@ export function deleteOptions(url: URL, body: unknown): DeleteOptions {
 
 async function readDeleteOptions(ctx: ApiContext, request: Request, url: URL): Promise<DeleteOptions> {
   const bytes = await readBody(request, ctx.maxBodyBytes);
+  // kubectl's typed clients (drain --disable-eviction) send DeleteOptions as protobuf.
+  if (bytes.length && isKubeProtobuf(mediaType(request))) return deleteOptions(url, decodeKubeProtobuf(bytes, { apiVersion: "v1", kind: "DeleteOptions" }));
   const text = new TextDecoder().decode(bytes).trim();
   return deleteOptions(url, text ? parseJson(text) : undefined);
 }
