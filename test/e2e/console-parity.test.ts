@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectlBinary, type Sandbox } from "./harness";
+import { baseUrl, createSandbox, fetchRetry, kubectlBinary, type Sandbox, sandboxPost } from "./harness";
 
 interface Out {
   stdout: string;
@@ -22,10 +22,7 @@ interface Out {
 let console_: Sandbox;
 let real: Sandbox;
 
-async function clock(id: string, body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`clock ${id}: ${res.status} ${await res.text()}`);
-}
+const clock = async (id: string, body: unknown): Promise<void> => void (await sandboxPost({ id }, "clock", body));
 
 async function fork(sb: Sandbox): Promise<Sandbox> {
   const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/fork`, { method: "POST" });

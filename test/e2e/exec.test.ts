@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlBackground, kubectlBinary, kubectlOk, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, fetchRetry, kubectl, kubectlBackground, kubectlBinary, kubectlOk, type Sandbox, sandboxPost, table, writeFile } from "./harness";
 
 const WEBSOCKET_VERSIONS = ["1.30", "1.31", "1.32", "1.33"];
 const SPDY_REFUSAL =
@@ -42,10 +42,7 @@ spec:
 
 let sb: Sandbox;
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 /** kubectl on a pseudo-terminal (`script`), fed keystrokes as a person would type them. */
 function terminal(args: string[], version = "1.32") {

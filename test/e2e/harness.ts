@@ -142,3 +142,16 @@ export function table(s: string): string {
     .map((l) => l.replace(/(?<=^| )(\d+[smhdy])+(?= |$)/g, "AGE").replace(/(?<=^| )<invalid>(?= |$)/g, "AGE"))
     .join("\n");
 }
+
+/** POSTs to the sandbox service (`clock`, `shell`, `nodes`, …) and answers its JSON; an error status fails. */
+export async function sandboxPost(sb: { id: string }, path: string, body: unknown): Promise<any> {
+  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** One command line on a node's shell. */
+export function nodeShell(sb: { id: string }, node: string, command: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  return sandboxPost(sb, "shell", { node, command });
+}

@@ -3,15 +3,12 @@
 // `kubectl top`, the scale-up to several replicas and the scale-down five minutes after the load
 // stops; `kubectl top node` and `kubectl top pod` across every bundled kubectl.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, KUBECTL_VERSIONS, kubectlOk, squash, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, KUBECTL_VERSIONS, kubectlOk, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 const ok = (...args: string[]) => kubectlOk(sb, args);
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 const advance = (seconds: number) => clock({ advanceSeconds: seconds });
 

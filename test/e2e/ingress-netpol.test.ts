@@ -5,18 +5,14 @@
 // `kubectl exec client -- wget -T 2` time out, and a policy allowing the client's label lets it
 // through again.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlOk, squash, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, fetchRetry, kubectl, kubectlOk, nodeShell, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function post(path: string, body: unknown): Promise<any> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json();
-}
+const post = (path: string, body: unknown) => sandboxPost(sb, path, body);
 
 const advance = (seconds: number) => post("clock", { advanceSeconds: seconds });
-const shell = (node: string, command: string) => post("shell", { node, command }) as Promise<{ stdout: string; stderr: string; exitCode: number }>;
+const shell = (node: string, command: string) => nodeShell(sb, node, command);
 
 const APPS = `apiVersion: apps/v1
 kind: Deployment

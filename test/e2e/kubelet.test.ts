@@ -2,14 +2,11 @@
 // a crashing busybox goes into CrashLoopBackOff with RESTARTS growing as time passes, and
 // `kubectl delete pod` returns once the kubelet has stopped the pod.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectlBackground, kubectlOk, table, type Sandbox } from "./harness";
+import { createSandbox, kubectlBackground, kubectlOk, type Sandbox, sandboxPost, table } from "./harness";
 
 let sb: Sandbox;
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 const advance = (seconds: number) => clock({ advanceSeconds: seconds });
 const row = (pod: string) => table(kubectlOk(sb, ["get", "pod", pod, "--no-headers"]));

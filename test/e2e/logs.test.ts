@@ -2,14 +2,11 @@
 // label selector, all containers, the previous instance, tail/since/timestamps, nginx's access
 // lines for its probes, errors as kubectl prints them, and -f following lines as the clock moves.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, KUBECTL_VERSIONS, kubectl, kubectlBackground, kubectlOk, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, KUBECTL_VERSIONS, kubectlBackground, kubectlOk, type Sandbox, sandboxPost, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 const advance = (seconds: number) => clock({ advanceSeconds: seconds });
 

@@ -5,18 +5,14 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlBinary, kubectlOk, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, kubectlBinary, kubectlOk, nodeShell, type Sandbox, sandboxPost, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function post(path: string, body: unknown): Promise<any> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json();
-}
+const post = (path: string, body: unknown) => sandboxPost(sb, path, body);
 
 const advance = (seconds: number) => post("clock", { advanceSeconds: seconds });
-const shell = (node: string, command: string) => post("shell", { node, command }) as Promise<{ stdout: string; stderr: string; exitCode: number }>;
+const shell = (node: string, command: string) => nodeShell(sb, node, command);
 
 const WELCOME = "<title>Welcome to nginx!</title>";
 

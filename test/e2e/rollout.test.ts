@@ -2,7 +2,7 @@
 // a rolling update driven pod by pod, history, undo, scale and a cascading delete.
 // The sandbox clock is paused, so pods start, become ready and stop only when the test advances it.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, kubectlBackground, kubectlOk, squash, table, type Sandbox } from "./harness";
+import { createSandbox, kubectlBackground, kubectlOk, type Sandbox, sandboxPost, squash, table } from "./harness";
 
 let sb: Sandbox;
 const ok = (...args: string[]) => kubectlOk(sb, args);
@@ -25,10 +25,7 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean);
 const replicaSets = () =>
   ok("get", "rs", "-o", `jsonpath={range .items[*]}{.metadata.name} {.spec.replicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}`);
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetch(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 /** Lets virtual time pass: enough for pulled images to start and pods to become ready or stop. */
 const advance = (seconds = 10) => clock({ advanceSeconds: seconds });

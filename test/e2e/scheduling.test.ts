@@ -2,13 +2,9 @@
 // too big for any node, cordon and drain against a PodDisruptionBudget, adding and deleting a node,
 // and a node whose kubelet stops.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlOk, squash, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, kubectlOk, sandboxPost, squash, writeFile, type Sandbox } from "./harness";
 
-async function service(sb: Sandbox, path: string, body: unknown): Promise<any> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json();
-}
+const service = sandboxPost;
 
 const advance = (sb: Sandbox, seconds: number) => service(sb, "clock", { advanceSeconds: seconds });
 

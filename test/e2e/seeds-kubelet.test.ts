@@ -3,18 +3,14 @@
 // and preStop with a hostPath (checked from the node's shell), init containers, static pods moved
 // out of and back into /etc/kubernetes/manifests, and restart policies with CrashLoopBackOff timing.
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlOk, squash, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, kubectlOk, nodeShell, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function post(path: string, body: unknown): Promise<any> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json();
-}
+const post = (path: string, body: unknown) => sandboxPost(sb, path, body);
 
 const advance = (seconds: number) => post("clock", { advanceSeconds: seconds });
-const shell = (node: string, command: string) => post("shell", { node, command }) as Promise<{ stdout: string; stderr: string; exitCode: number }>;
+const shell = (node: string, command: string) => nodeShell(sb, node, command);
 const row = (pod: string, ns = "default") => table(kubectlOk(sb, ["get", "pod", pod, "-n", ns, "--no-headers"])).replace(/\(\S+ ago\)/, "(AGE ago)");
 const jsonpath = (pod: string, path: string) => kubectlOk(sb, ["get", "pod", pod, "-o", `jsonpath=${path}`]);
 /** The Events section of `kubectl describe pod`, one squashed line per event, ages dropped, counts as ` (xN)`. */

@@ -3,18 +3,14 @@
 // ReplicationController's pods one at a time behind a fixed NodePort without the service ever
 // failing a request (seed 001).
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectlOk, squash, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectlOk, nodeShell, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function post(path: string, body: unknown): Promise<any> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return res.json();
-}
+const post = (path: string, body: unknown) => sandboxPost(sb, path, body);
 
 const advance = (seconds: number) => post("clock", { advanceSeconds: seconds });
-const onMaster = (command: string) => post("shell", { node: "k8s-master", command }) as Promise<{ stdout: string; stderr: string; exitCode: number }>;
+const onMaster = (command: string) => nodeShell(sb, "k8s-master", command);
 const nodeIPs = () => kubectlOk(sb, ["get", "nodes", "-o", "jsonpath={.items[*].status.addresses[?(@.type==\"InternalIP\")].address}"]).split(" ");
 
 describe("seed tutorials: services", () => {

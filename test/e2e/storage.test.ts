@@ -3,14 +3,11 @@
 // claim deleted while in use, Retain leaving a Released volume) and the sandbox's own default
 // class (local-path, WaitForFirstConsumer).
 import { beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlBackground, kubectlOk, table, writeFile, type Sandbox } from "./harness";
+import { baseUrl, createSandbox, fetchRetry, kubectl, kubectlBackground, kubectlOk, type Sandbox, sandboxPost, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 
-async function clock(body: unknown): Promise<void> {
-  const res = await fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-}
+const clock = async (body: unknown): Promise<void> => void (await sandboxPost(sb, "clock", body));
 
 const advance = (seconds: number) => clock({ advanceSeconds: seconds });
 
