@@ -75,6 +75,16 @@ describe("node shell", () => {
     expect(unknown).toMatchObject({ exitCode: 5, stderr: "Failed to stop nosuch.service: Unit nosuch.service not found.\n" });
   });
 
+  it("runs a command given to sudo as it is, the shell being root's", async () => {
+    const sb = await createSandbox();
+    const save = await shell(sb.id, "k8s-node1", "sudo iptables-save | grep -c KUBE-SERVICES");
+    expect(save).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(Number(save.stdout)).toBeGreaterThan(0);
+    expect((await shell(sb.id, "k8s-node1", "sudo -E systemctl is-active kubelet")).stdout).toBe("active\n");
+    expect(await shell(sb.id, "k8s-node1", "sudo nope")).toMatchObject({ exitCode: 1, stderr: "sudo: nope: command not found\n" });
+    expect((await shell(sb.id, "k8s-node1", "sudo")).stderr).toMatch(/^usage: sudo -h/);
+  });
+
   it("lists the node's containers with crictl", async () => {
     const sb = await createSandbox();
     const ps = await shell(sb.id, "k8s-master", "crictl ps");

@@ -295,6 +295,8 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
   const network = nodeNetwork({ reader: ctx.store, now, memoryKey: ctx.rng }, node, info.ip);
   const own: Record<string, Program> = { ...HOST_TOOLS, ...req.programs, systemctl: systemctl(svc, info), crictl: crictl(ctx, node), ...hostNetworkPrograms(network, node, now) };
   const resolve = (name: string) => own[name.slice(name.lastIndexOf("/") + 1)] ?? resolveProgram(HOST_IMAGE, name);
+  // The shell is root's already; guides write `sudo` in front of node commands all the same.
+  own.sudo = sudo(resolve);
   const p = new Proc({
     image: HOST_IMAGE,
     fs,
@@ -356,6 +358,29 @@ export function nodeFs(ctx: AdmissionContext, node: string): FsReader | undefine
 }
 
 /** What an interactive bash prints for a program it cannot find. */
+/** Options of sudo that take a value (`-u user`, …). */
+const SUDO_VALUE_OPTIONS = new Set(["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T"]);
+
+/** `sudo [options] command…`: runs the command as it is (the node's shell is root). */
+function sudo(resolve: (name: string) => Program | undefined): Program {
+  return (p, argv, io) => {
+    let i = 1;
+    while (i < argv.length && argv[i].startsWith("-") && argv[i] !== "--") i += SUDO_VALUE_OPTIONS.has(argv[i]) ? 2 : 1;
+    if (argv[i] === "--") i++;
+    const command = argv.slice(i);
+    if (command.length === 0) {
+      io.err("usage: sudo -h | -K | -k | -V\nusage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\nusage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user]\n            [-u user] [command [arg ...]]\nusage: sudo [-ABbEHkNnPS] [-C num] [-D directory]\n            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]\n            [-u user] [VAR=value] [-i | -s] [command [arg ...]]\nusage: sudo -e [-ABkNnS] [-C num] [-D directory]\n            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]\n            [-u user] file ...\n");
+      return 1;
+    }
+    const program = resolve(command[0]);
+    if (!program) {
+      io.err(`sudo: ${command[0]}: command not found\n`);
+      return 1;
+    }
+    return program(p, command, io);
+  };
+}
+
 const commandNotFound: Program = (_p, argv, io) => {
   io.err(`bash: ${argv[0]}: command not found\n`);
   return 127;
