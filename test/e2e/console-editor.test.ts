@@ -1,6 +1,6 @@
 // The YAML editor in a real browser: a multi-document manifest applied with server-side apply, the
 // API's refusal shown next to the document it refused, and editing an object from its detail.
-import type { Browser, Page } from "puppeteer-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, kubectlOk } from "./harness";
 import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
@@ -15,7 +15,7 @@ afterAll(async () => {
 
 async function applyText(page: Page, text: string): Promise<void> {
   await page.click('button[data-tab="yaml"]');
-  await page.$eval("#yaml-input", (el, t) => ((el as HTMLTextAreaElement).value = t as string), text);
+  await page.locator("#yaml-input").fill(text);
   await page.click("#yaml-apply");
   await page.waitForSelector("#yaml-results li[data-doc]");
 }
@@ -71,7 +71,7 @@ describe("YAML editor", () => {
     const { page, errors } = await openPage(browser, sb.url);
     await consoleReady(page);
     await applyText(page, TWO);
-    const results = await page.$$eval("#yaml-results li", (els) => els.map((e) => [e.className, (e as HTMLElement).innerText]));
+    const results = await page.locator("#yaml-results li").evaluateAll((els) => els.map((e) => [e.className, (e as HTMLElement).innerText]));
     expect(results).toEqual([
       ["ok", expect.stringMatching(/^Document 1 \(line 1\) deployment\/shop in default created$/)],
       ["ok", expect.stringMatching(/^Document 2 \(line 19\) service\/shop in default created$/)],
@@ -94,13 +94,13 @@ describe("YAML editor", () => {
     await applyText(page, INVALID);
     const ok = await textOf(page, '#yaml-results li[data-doc="1"]');
     expect(ok).toContain("configmap/fine in default created");
-    const bad = await page.$eval('#yaml-results li[data-doc="2"]', (e) => [e.className, (e as HTMLElement).innerText]);
+    const bad = await page.locator('#yaml-results li[data-doc="2"]').evaluate((e) => [e.className, (e as HTMLElement).innerText]);
     expect(bad[0]).toBe("bad");
     expect(bad[1]).toContain("Document 2 (line 8)");
     expect(bad[1]).toContain('Service "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
-    expect(await page.$eval("#yaml-input", (e) => e.getAttribute("aria-invalid"))).toBe("true");
+    expect(await page.locator("#yaml-input").getAttribute("aria-invalid")).toBe("true");
     // Beside the text too: each outcome is pinned at its document's first line.
-    const marks = await page.$$eval(".marks .mark", (els) =>
+    const marks = await page.locator(".marks .mark").evaluateAll((els) =>
       els.map((e) => {
         const t = document.getElementById("yaml-input") as HTMLTextAreaElement;
         const line = Number((e as HTMLElement).dataset.line);
@@ -114,7 +114,7 @@ describe("YAML editor", () => {
     ]);
     // The document's link selects it in the editor.
     await page.click('#yaml-results li[data-doc="2"] button');
-    const selected = await page.$eval("#yaml-input", (e) => {
+    const selected = await page.locator("#yaml-input").evaluate((e) => {
       const t = e as HTMLTextAreaElement;
       return t.value.slice(t.selectionStart, t.selectionEnd);
     });
@@ -131,7 +131,7 @@ describe("YAML editor", () => {
     await consoleReady(page);
     await applyText(page, "apiVersion: v1\nkind: Gadget\nmetadata:\n  name: g\n---\nkind: [oops\n");
     expect(await textOf(page, '#yaml-results li[data-doc="1"]')).toContain('no matches for kind "Gadget" in version "v1"');
-    expect(await page.$eval('#yaml-results li[data-doc="2"]', (e) => e.className)).toBe("bad");
+    expect(await page.locator('#yaml-results li[data-doc="2"]').getAttribute("class")).toBe("bad");
     await page.close();
   });
 
@@ -141,17 +141,15 @@ describe("YAML editor", () => {
     const { page } = await openPage(browser, sb.url);
     await consoleReady(page);
     await page.click('button[data-tab="services"]');
-    await page.waitForSelector('[data-open="services/default/api"]');
     await clickOn(page, '[data-open="services/default/api"]');
     await page.click("#detail-edit");
     await page.waitForFunction(() => (document.getElementById("yaml-input") as HTMLTextAreaElement).value.includes("name: api"));
-    const text = await page.$eval("#yaml-input", (e) => (e as HTMLTextAreaElement).value);
+    const text = await page.locator("#yaml-input").inputValue();
     expect(text).not.toContain("resourceVersion");
     expect(text).not.toContain("status:");
-    await page.$eval("#yaml-input", (e) => {
-      const t = e as HTMLTextAreaElement;
-      t.value = t.value.replace(/\n {2}labels:\n {4}app: api\n/, "\n  labels:\n    app: api\n    tier: backend\n");
-    });
+    const edited = text.replace(/\n {2}labels:\n {4}app: api\n/, "\n  labels:\n    app: api\n    tier: backend\n");
+    expect(edited).not.toBe(text);
+    await page.locator("#yaml-input").fill(edited);
     // kubectl create owns the labels: taking them over is the "force" box.
     await page.click("#yaml-force");
     await page.click("#yaml-apply");

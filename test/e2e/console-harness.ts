@@ -1,21 +1,22 @@
 // Helpers for the web console's browser tests: headless Chromium (Debian's, at /usr/bin/chromium)
-// driven by puppeteer-core, screenshots kept as artifacts, and a small proxy in front of the dev
-// server that answers the console's terminal WebSocket and `console/run` itself — so the page's side
-// of that protocol is tested the same way whether or not the server side exists.
+// driven by Playwright (playwright-core, which downloads no browser of its own), screenshots kept as
+// artifacts, and a small proxy in front of the dev server whose fake shell answers the console's
+// terminal WebSocket and `console/run`: it records every frame the page sends (input, resize), which
+// the server's own terminal does not show.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "console-screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-  return puppeteer.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"],
@@ -30,9 +31,9 @@ export interface OpenedPage {
   requests: string[];
 }
 
+/** Opens `url` in a page of its own browser context: no storage or cache shared with other tests. */
 export async function openPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<OpenedPage> {
-  const page = await browser.newPage();
-  await page.setViewport(viewport);
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   const requests: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -50,35 +51,39 @@ export async function openPage(browser: Browser, url: string, viewport = { width
 
 /** Waits for the console to have loaded the cluster (it marks <html data-ready>). */
 export async function consoleReady(page: Page): Promise<void> {
-  await page.waitForSelector("html[data-ready]", { timeout: 20_000 });
+  await page.waitForSelector("html[data-ready]", { state: "attached", timeout: 20_000 });
 }
 
 /**
  * Clicks the element once it exists. The click happens inside the page, in one step: the live view
- * re-renders as the cluster changes, so a handle taken earlier may already be gone.
+ * re-renders as the cluster changes, so an element found earlier may already be gone.
  */
 export async function clickOn(page: Page, selector: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction((s: string) => {
-    const el = document.querySelector<HTMLElement>(s);
-    el?.click();
-    return !!el;
-  }, { timeout, polling: 100 }, selector);
+  await page.waitForFunction(
+    (s) => {
+      const el = document.querySelector<HTMLElement>(s);
+      el?.click();
+      return !!el;
+    },
+    selector,
+    { timeout, polling: 100 },
+  );
 }
 
 export async function textOf(page: Page, selector: string): Promise<string> {
-  return page.$eval(selector, (el) => (el as HTMLElement).innerText);
+  return page.locator(selector).innerText();
 }
 
 /** Waits until the element's text contains `text`. */
 export async function waitForText(page: Page, selector: string, text: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction((s: string, t: string) => (document.querySelector(s) as HTMLElement | null)?.innerText.includes(t), { timeout, polling: 100 }, selector, text);
+  await page.waitForFunction(([s, t]) => !!(document.querySelector(s) as HTMLElement | null)?.innerText.includes(t), [selector, text] as const, { timeout, polling: 100 });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Artifacts of a run, not sources.
   writeFileSync(path.join(SCREENSHOTS, ".gitignore"), "*\n");
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) as `${string}.png`, fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
 // ── A proxy with a fake terminal ──────────────────────────────────────────────────────────────

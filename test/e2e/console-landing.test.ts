@@ -1,7 +1,7 @@
 // The landing page and the sandbox page in a real browser: one click makes a sandbox and opens its
 // page, which shows the nodes with the kube-system pods on them; a template's objects are there;
 // the pages carry a strict CSP, and what objects carry is shown as text.
-import type { Browser } from "puppeteer-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseUrl, createSandbox, fetchRetry, kubectlOk, writeFile } from "./harness";
 import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
@@ -18,12 +18,12 @@ describe("landing page", () => {
   it("creates a sandbox in one click, opens its page and remembers the owner token", async () => {
     const { page, errors } = await openPage(browser, `${baseUrl()}/`);
     await screenshot(page, "landing");
-    await Promise.all([page.waitForNavigation(), page.click("#create")]);
-    expect(page.url()).toMatch(/\/s\/[a-z2-7]{26}$/);
+    await page.click("#create");
+    await page.waitForURL(/\/s\/[a-z2-7]{26}$/);
     await consoleReady(page);
     const id = page.url().split("/s/")[1];
     // The three nodes, each with the kube-system pods placed on it.
-    const nodes = await page.$$eval("[data-node]", (els) => els.map((e) => (e as HTMLElement).dataset.node));
+    const nodes = await page.locator("[data-node]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.node));
     expect(nodes).toEqual(["k8s-master", "k8s-node1", "k8s-node2"]);
     const master = await textOf(page, '[data-node="k8s-master"]');
     for (const pod of ["etcd-k8s-master", "kube-apiserver-k8s-master", "kube-controller-manager-k8s-master", "kube-scheduler-k8s-master", "coredns-"]) {
@@ -31,7 +31,7 @@ describe("landing page", () => {
     }
     expect(await textOf(page, '[data-node="k8s-node1"]')).toContain("kube-proxy-");
     // Running and ready pods are green.
-    expect(await page.$eval('[data-node="k8s-master"] .pod', (el) => el.className)).toContain("ok");
+    expect(await page.locator('[data-node="k8s-master"] .pod').first().evaluate((el) => el.className)).toContain("ok");
     const stored = await page.evaluate(() => localStorage.getItem("kubeplay.sandboxes"));
     expect(JSON.parse(stored ?? "[]")[0]).toMatchObject({ id, ownerToken: expect.any(String) });
     await screenshot(page, "sandbox");
@@ -44,8 +44,8 @@ describe("landing page", () => {
 
   it("creates a sandbox from a template: its objects are in the view", async () => {
     const { page, errors } = await openPage(browser, `${baseUrl()}/`);
-    await page.waitForSelector('button[data-template="nginx"]');
-    await Promise.all([page.waitForNavigation(), page.click('button[data-template="nginx"]')]);
+    await page.click('button[data-template="nginx"]');
+    await page.waitForURL(/\/s\/[a-z2-7]{26}$/);
     await consoleReady(page);
     await waitForText(page, "#cluster-panel", "nginx-");
     await page.click('button[data-tab="workloads"]');
@@ -92,7 +92,7 @@ describe("sandbox page", () => {
     await page.click('#detail button[data-tab="describe"]');
     await waitForText(page, "#detail-describe", "note=<img");
     expect(await textOf(page, "#detail-describe")).toContain(evil);
-    expect(await page.$$("#detail img")).toHaveLength(0);
+    expect(await page.locator("#detail img").count()).toBe(0);
     expect(await page.title()).not.toBe("pwned");
     expect(errors).toEqual([]);
     await page.close();
@@ -102,7 +102,7 @@ describe("sandbox page", () => {
     const sb = await createSandbox();
     const { page } = await openPage(browser, sb.url, { width: 390, height: 844 });
     await consoleReady(page);
-    const columns = await page.$eval(".layout", (el) => getComputedStyle(el).gridTemplateColumns.split(" ").length);
+    const columns = await page.locator(".layout").evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(" ").length);
     expect(columns).toBe(1);
     // Nothing wider than the screen but the scrollable tables.
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -1,7 +1,7 @@
 // The live view in a real browser: what the real kubectl does shows up through watch (one list per
 // resource, then one combined watch stream — never polling), a 410 makes the page list again, and a
 // pod's detail tells its story across the components, deletion included.
-import type { Browser, HTTPRequest } from "puppeteer-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseUrl, createSandbox, fetchRetry, kubectlOk, writeFile } from "./harness";
 import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
@@ -31,7 +31,7 @@ describe("live view", () => {
     await page.waitForSelector('[data-open="pods/default/web"]', { timeout: 15_000 });
     // It lands on the node the scheduler picked, and turns green once running and ready.
     const node = JSON.parse(kubectlOk(sb, ["get", "pod", "web", "-o", "json"])).spec.nodeName;
-    await page.waitForFunction((n: string) => document.querySelector(`[data-node="${n}"] [data-open="pods/default/web"].ok`), { timeout: 15_000 }, node);
+    await page.waitForSelector(`[data-node="${node}"] [data-open="pods/default/web"].ok`, { timeout: 15_000 });
     // Everything came from the one list per resource and the watch stream: no list was repeated.
     expect(listRequests(requests, "/api/v1/pods")).toBe(1);
     expect(listRequests(requests, "/api/v1/events")).toBe(1);
@@ -49,18 +49,17 @@ describe("live view", () => {
     const sb = await createSandbox();
     const page = await browser.newPage();
     const requests: string[] = [];
-    let expired = false;
-    await page.setRequestInterception(true);
-    page.on("request", (r: HTTPRequest) => {
-      requests.push(r.url());
-      if (!expired && r.url().includes("/console/watch")) {
-        expired = true;
+    page.on("request", (r) => requests.push(r.url()));
+    // The first combined watch answers at once with pods' 410; later ones reach the server.
+    await page.route(
+      (u) => u.pathname.endsWith("/console/watch"),
+      (route) => {
         // Watch index 1 is pods (web/src/cache.ts).
         const line = { w: 1, type: "ERROR", object: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Expired", code: 410, message: "too old resource version" } };
-        return void r.respond({ status: 200, contentType: "application/json", body: `${JSON.stringify(line)}\n` });
-      }
-      void r.continue();
-    });
+        return route.fulfill({ status: 200, contentType: "application/json", body: `${JSON.stringify(line)}\n` });
+      },
+      { times: 1 },
+    );
     await page.goto(sb.url);
     await consoleReady(page);
     await page.waitForFunction(() => document.getElementById("connection")?.textContent === "live");
@@ -92,7 +91,7 @@ describe("panels", () => {
     expect(await textOf(page, "#cluster-panel")).toMatch(/default\s+data\s+(Pending|Bound)/);
     // The namespace filter narrows every panel.
     await page.click('button[data-tab="workloads"]');
-    await page.select("#namespace", "default");
+    await page.selectOption("#namespace", "default");
     await page.waitForFunction(() => !document.getElementById("cluster-panel")?.innerText.includes("kube-proxy"));
     expect(await textOf(page, "#cluster-panel")).toContain("once");
     expect(errors).toEqual([]);
@@ -138,7 +137,7 @@ describe("a pod's story", () => {
     await page.waitForSelector(`[data-open="pods/default/${pod}"].ok`, { timeout: 15_000 });
     await clickOn(page, `[data-open="pods/default/${pod}"]`);
     await waitForText(page, "#detail-story", "In Service nginx's endpoints");
-    const steps = await page.$$eval("#detail-story [data-step]", (els) => els.map((e) => (e as HTMLElement).dataset.step));
+    const steps = await page.locator("#detail-story [data-step]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.step));
     // The creation flow, in order.
     const order = ["stored", "created", "scheduled", "kubelet-Pulling", "kubelet-Pulled", "kubelet-Created", "kubelet-Started", "ready", "endpoints"];
     expect(steps.filter((s) => order.includes(s!))).toEqual(order);
@@ -154,7 +153,7 @@ describe("a pod's story", () => {
     await waitForText(page, "#detail-story", "Deletion requested");
     await advance(sb.id, 35);
     await waitForText(page, "#detail-story", "Removed from the API");
-    const after = await page.$$eval("#detail-story [data-step]", (els) => els.map((e) => (e as HTMLElement).dataset.step));
+    const after = await page.locator("#detail-story [data-step]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.step));
     expect(after).toContain("Killing");
     expect(after.indexOf("requested")).toBeLessThan(after.indexOf("removed"));
     expect(errors).toEqual([]);

@@ -2,7 +2,7 @@
 // xterm.js apart), time until the cluster is on screen, and the time from an API write to the view
 // showing it. The numbers are printed; the bounds are loose enough for a busy two-core machine.
 import { gzipSync } from "node:zlib";
-import type { Browser, HTTPResponse } from "puppeteer-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseUrl, createSandbox } from "./harness";
 import { consoleReady, launchBrowser } from "./console-harness";
@@ -21,14 +21,17 @@ interface Loaded {
   gzip: number;
 }
 
-async function firstLoad(url: string, ready: (p: import("puppeteer-core").Page) => Promise<void>) {
+async function firstLoad(url: string, ready: (p: Page) => Promise<void>) {
+  // As on a first visit: nothing comes from a cache, every file of the load is fetched and counted.
   const page = await browser.newPage();
-  await page.setCacheEnabled(false);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const pending: Promise<Loaded | undefined>[] = [];
-  page.on("response", (r: HTTPResponse) => {
+  page.on("response", (r) => {
     const type = r.request().resourceType();
     if (!["document", "script", "stylesheet"].includes(type)) return;
-    pending.push(r.buffer().then((b) => ({ url: r.url(), bytes: b.length, gzip: gzipSync(b).length }), () => undefined));
+    pending.push(r.body().then((b) => ({ url: r.url(), bytes: b.length, gzip: gzipSync(b).length }), () => undefined));
   });
   await page.goto(url);
   await ready(page);
@@ -46,7 +49,7 @@ describe("console performance", () => {
     const console_ = await firstLoad(sb.url, consoleReady);
     const tti = await console_.page.evaluate(() => performance.getEntriesByName("kubeplay:ready")[0]?.startTime ?? -1);
     // The terminal loads xterm.js once the cluster is on screen.
-    await console_.page.waitForFunction(() => document.querySelector(".xterm-rows"), { timeout: 15_000 });
+    await console_.page.waitForSelector(".xterm-rows", { timeout: 15_000 });
     const all = await console_.collect();
     const own = all.filter((l) => !/xterm/.test(l.url));
     const xterm = all.filter((l) => /xterm/.test(l.url));

@@ -1,5 +1,5 @@
 // Time controls, the read-only link, fork, and the "use with your own kubectl" panel, in a real browser.
-import type { Browser } from "puppeteer-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseUrl, createSandbox, fetchRetry, kubectlOk } from "./harness";
 import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
@@ -26,18 +26,18 @@ describe("time controls", () => {
     await page.waitForFunction(() => document.getElementById("clock-pause")?.textContent === "Play");
     expect((await clockOf(sb.id)).paused).toBe(true);
     const before = Date.parse((await clockOf(sb.id)).now);
-    const shown = await page.$eval("#clock-now", (e) => (e as HTMLTimeElement).dateTime);
+    const shown = await page.locator("#clock-now").evaluate((e) => (e as HTMLTimeElement).dateTime);
     expect(Math.abs(Date.parse(shown) - before)).toBeLessThan(1500);
 
     // Skipping an hour runs the clock an hour on, and the page shows the new time.
     await page.click('button[data-skip="3600"]');
-    await page.waitForFunction((t: number) => Date.parse((document.getElementById("clock-now") as HTMLTimeElement).dateTime) >= t, { timeout: 15_000 }, before + 3600_000);
+    await page.waitForFunction((t) => Date.parse((document.getElementById("clock-now") as HTMLTimeElement).dateTime) >= t, before + 3600_000, { timeout: 15_000 });
     const after = Date.parse((await clockOf(sb.id)).now);
     expect(after - before).toBeGreaterThanOrEqual(3600_000);
     expect(after - before).toBeLessThan(3602_000);
 
-    await page.select("#clock-speed", "10");
-    await page.waitForFunction(async (id: string) => (await (await fetch(`/api/sandboxes/${id}`)).json()).clock.timeScale === 10, {}, sb.id);
+    await page.selectOption("#clock-speed", "10");
+    await page.waitForFunction(async (id) => (await (await fetch(`/api/sandboxes/${id}`)).json()).clock.timeScale === 10, sb.id, { polling: 100 });
     await page.click("#clock-pause");
     await page.waitForFunction(() => document.getElementById("clock-pause")?.textContent === "Pause");
     expect(await clockOf(sb.id)).toMatchObject({ paused: false, timeScale: 10 });
@@ -54,7 +54,7 @@ describe("time controls", () => {
     await waitForText(page, "#cluster-panel", "Scheduled");
     await page.click('button[data-skip="300"]');
     // Five virtual minutes on, the events are five minutes old.
-    await page.waitForFunction(() => /\b5m\d*s?\b/.test((document.getElementById("cluster-panel") as HTMLElement).innerText), { timeout: 15_000 });
+    await page.waitForFunction(() => /\b5m\d*s?\b/.test((document.getElementById("cluster-panel") as HTMLElement).innerText), undefined, { timeout: 15_000 });
     await page.close();
   });
 });
@@ -66,15 +66,15 @@ describe("sharing", () => {
     await consoleReady(page);
     expect(await textOf(page, "#readonly-badge")).toBe("read-only");
     for (const hidden of ["#clock-pause", "#clock-speed", "button[data-skip]", "#yaml-apply", "#yaml-input", "#terminal", "#delete"]) {
-      expect(await page.$(hidden), hidden).toBeNull();
+      expect(await page.locator(hidden).count(), hidden).toBe(0);
     }
-    expect(await page.$("#fork")).not.toBeNull();
+    expect(await page.locator("#fork").count()).toBeGreaterThan(0);
     // Live all the same.
     kubectlOk(sb, ["run", "seen", "--image=nginx:1.27"]);
     await page.waitForSelector('[data-open="pods/default/seen"]', { timeout: 15_000 });
     // No "Edit" in the detail.
     await clickOn(page, '[data-open="pods/default/seen"]');
-    expect(await page.$eval("#detail-edit", (e) => (e as HTMLElement).hidden)).toBe(true);
+    expect(await page.locator("#detail-edit").evaluate((e) => (e as HTMLElement).hidden)).toBe(true);
     await page.keyboard.press("Escape");
     // What the editor would send is refused by the API itself.
     const refused = await page.evaluate(async () => {
@@ -98,7 +98,8 @@ describe("sharing", () => {
     kubectlOk(sb, ["create", "deployment", "web", "--image=nginx:1.27"]);
     const { page, errors } = await openPage(browser, sb.url);
     await consoleReady(page);
-    await Promise.all([page.waitForNavigation(), page.click("#fork")]);
+    await page.click("#fork");
+    await page.waitForURL((u) => u.pathname.startsWith("/s/") && !u.pathname.includes(sb.id));
     const copy = page.url().split("/s/")[1];
     expect(copy).toMatch(/^[a-z2-7]{26}$/);
     expect(copy).not.toBe(sb.id);
@@ -127,14 +128,14 @@ describe("sharing", () => {
     expect(await textOf(page, "#share-readonly")).toBe(sb.readOnlyUrl);
     expect(await textOf(page, "#share-url")).toBe(sb.url);
     expect(await textOf(page, "#embed-snippet")).toBe(`<iframe src="${sb.readOnlyUrl}?embed=both" width="100%" height="560" style="border:0" title="Kubernetes sandbox" allow="clipboard-write"></iframe>`);
-    await page.select("#embed-mode", "terminal");
-    await page.select("#embed-target", sb.url);
+    await page.selectOption("#embed-mode", "terminal");
+    await page.selectOption("#embed-target", sb.url);
     expect(await textOf(page, "#embed-snippet")).toContain(`src="${sb.url}?embed=terminal"`);
     const commands = await textOf(page, "#share-commands");
     expect(commands).toContain(`curl -s ${sb.url}/kubeconfig > kubeconfig`);
     expect(commands).toContain("kubectl get nodes");
     // The download link serves a kubeconfig whose server is this sandbox.
-    const href = await page.$eval("#kubeconfig-download", (a) => (a as HTMLAnchorElement).href);
+    const href = await page.locator("#kubeconfig-download").evaluate((a) => (a as HTMLAnchorElement).href);
     const kubeconfig = await (await fetchRetry(href)).text();
     expect(kubeconfig).toContain(`server: ${sb.url}`);
     await screenshot(page, "share");
