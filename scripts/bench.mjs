@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { startServer } from "./dev-server.mjs";
+import { consoleBench } from "./bench-console.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -122,6 +123,15 @@ async function main() {
     for (const r of rows) {
       console.log(r.name.padEnd(24), String(r.p50).padStart(8), String(r.p99).padStart(8), String(r.ratio).padStart(8), (r.target ? `≤ ${r.target}` : "").padStart(8));
     }
+    const web = await consoleBench(server.url, Number(process.env.BENCH_CONSOLE_ROUNDS ?? 5));
+    if (web.skipped) console.log(`\nconsole: skipped, ${web.skipped}`);
+    else {
+      const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+      console.log(`\nconsole (headless Chromium, median of ${web.rounds})`);
+      console.log(`  first load: landing ${kib(web.landing.bytes)} (${kib(web.landing.gzip)} gzip), sandbox page ${kib(web.sandboxPage.pageBytes)} (${kib(web.sandboxPage.pageGzip)} gzip) before xterm.js`);
+      console.log(`  cluster on screen: ${web.clusterOnScreenMs} ms, ${web.clusterOnScreenRatio}× a bare page (${web.barePageMs} ms)`);
+      console.log(`  terminal command → pod in the view: ${web.commandToViewMs} ms, ${web.commandToViewRatio}× an API write seen by a watch (${web.writeToWatchMs} ms)`);
+    }
     await server.stop();
     const engine = engineBench();
     console.log("\nengine (in-process, Node; D1 replaced by a counter)");
@@ -147,7 +157,7 @@ async function main() {
     const outDir = path.join(root, "bench", "results");
     mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `${new Date().toISOString().slice(0, 10)}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows, engine, coldStart: cold }, null, 2) + "\n");
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows, console: web, engine, coldStart: cold }, null, 2) + "\n");
     console.log(`\nwritten ${path.relative(root, file)}`);
   } finally {
     await server.stop();
