@@ -8,7 +8,22 @@ export default defineConfig({
     cloudflareTest(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")) },
+        bindings: {
+          TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+          // Tests create many sandboxes from one (local) client: the per-client limits are tested on their own.
+          MAX_SANDBOXES_PER_CLIENT_PER_HOUR: "0",
+          REQUEST_RATE_LIMIT: "off",
+          // The fuzz test sends thousands of requests to one sandbox as fast as workerd answers them; the
+          // sandbox limits are tested on their own (test/integration/limits.test.ts sets its own).
+          RATE_SANDBOX_RPS: "1000",
+          RATE_SANDBOX_BURST: "5000",
+          // The fuzz test's seed, size and categories (test/integration/fuzz.test.ts), passed through from the shell.
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+          FUZZ_SCALE: process.env.FUZZ_SCALE ?? "",
+          FUZZ_ONLY: process.env.FUZZ_ONLY ?? "",
+        },
+        // A second D1 shard. New sandboxes still go to DB only (D1_SHARDS); the sharding tests place them on both.
+        d1Databases: { DB_1: "kubeplay-shard-1" },
       },
     })),
   ],

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { startServer } from "./dev-server.mjs";
 import { consoleBench } from "./bench-console.mjs";
+import { peerBench, printPeer } from "./bench-peer.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -33,6 +34,12 @@ async function expectOk(res) {
   await res.arrayBuffer();
 }
 
+/**
+ * The benchmarks send hundreds of requests a second from one address and build sandboxes past the
+ * default counts: the sandbox limits (README "Limits") are turned off for them.
+ */
+const BENCH_VARS = { RATE_SANDBOX_RPS: "0", RATE_CLIENT_RPS: "0", MAX_OBJECTS: "0", MAX_PODS: "0" };
+
 const pod = (name) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, labels: { app: "bench" } }, spec: { containers: [{ name: "c", image: "nginx" }] } });
 
 /** In-process engine benchmarks (Node, counting D1 stand-in): see bench/engine.bench.ts. */
@@ -51,7 +58,7 @@ function engineBench() {
 async function coldLoad(n) {
   const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-cold-"));
   const port = Number(process.env.BENCH_PORT ?? 8797) + 1;
-  let server = await startServer({ port, persistTo });
+  let server = await startServer({ port, persistTo, vars: BENCH_VARS });
   try {
     const sb = await (await fetch(`${server.url}/api/sandboxes`, { method: "POST" })).json();
     const json = { "content-type": "application/json" };
@@ -59,7 +66,7 @@ async function coldLoad(n) {
       await expectOk(await fetch(`${sb.url}/api/v1/namespaces/default/configmaps`, { method: "POST", headers: json, body: JSON.stringify({ metadata: { name: `cm-${i}` }, data: { k: "v".repeat(200) } }) }));
     }
     await server.stop();
-    server = await startServer({ port, persistTo });
+    server = await startServer({ port, persistTo, vars: BENCH_VARS });
     // The first request after a restart pays the Worker's start too; time a trivial one first.
     await expectOk(await fetch(`${server.url}/healthz`));
     const t0 = performance.now();
@@ -76,7 +83,7 @@ async function coldLoad(n) {
 
 async function main() {
   const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-"));
-  const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8797), persistTo });
+  const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8797), persistTo, vars: BENCH_VARS });
   try {
     const sb = await (await fetch(`${server.url}/api/sandboxes`, { method: "POST" })).json();
     const api = sb.url;
@@ -153,11 +160,14 @@ async function main() {
     console.log(`  settled sandbox of ${h.pods} pods, one virtual hour: ${h.d1Statements} D1 statements, ${h.rowsWritten} rows written, alarm armed: ${h.alarmArmed}`);
     const cold = await coldLoad(Number(process.env.BENCH_COLD_OBJECTS ?? 1000));
     console.log(`\ncold start: first read of a ${cold.objects}-object sandbox after a restart ${cold.coldFirstReadMs} ms (warm read ${cold.warmReadMs} ms)`);
+    // The same workloads on a peer simulator (bench/peer.ts); alone: `npm run bench:peer`.
+    const peer = await peerBench();
+    printPeer(peer);
 
     const outDir = path.join(root, "bench", "results");
     mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `${new Date().toISOString().slice(0, 10)}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows, console: web, engine, coldStart: cold }, null, 2) + "\n");
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, api: rows, console: web, engine, coldStart: cold, peer }, null, 2) + "\n");
     console.log(`\nwritten ${path.relative(root, file)}`);
   } finally {
     await server.stop();

@@ -1,8 +1,10 @@
 // Starts `wrangler dev` for kubeplay with local D1 migrated first. Used by `npm start`, the
 // end-to-end tests and the benchmarks, so all three run the service the same way.
 import { spawn, spawnSync } from "node:child_process";
+import https from "node:https";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { localMigrationCommands } from "./d1-shards.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
@@ -14,36 +16,52 @@ export const quietEnv = {
   NO_UPDATE_NOTIFIER: "1",
 };
 
-/** Applies the D1 migrations to the local database kept in `persistTo`. */
-export function migrate(persistTo) {
-  const args = ["d1", "migrations", "apply", "DB", "--local"];
-  if (persistTo) args.push("--persist-to", persistTo);
-  const r = spawnSync(wrangler, args, { cwd: root, env: { ...quietEnv, CI: "true" }, stdio: "pipe", encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`migrations failed:\n${r.stdout}\n${r.stderr}`);
+/** Applies the D1 migrations to every local D1 shard of wrangler.toml (DB, DB_1, …) kept in `persistTo`. */
+export async function migrate(persistTo) {
+  const { unstable_readConfig } = await import("wrangler");
+  const config = unstable_readConfig({ config: path.join(root, "wrangler.toml") });
+  for (const args of localMigrationCommands(config, persistTo)) {
+    const r = spawnSync(wrangler, args, { cwd: root, env: { ...quietEnv, CI: "true" }, stdio: "pipe", encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`migrations of ${args[3]} failed:\n${r.stdout}\n${r.stderr}`);
+  }
 }
 
 /**
- * Starts the dev server on 127.0.0.1:port and resolves once it answers /healthz.
+ * The per-client limits of wrangler.toml are for a public deployment: on a local server every request
+ * comes from one client (the tests create hundreds of sandboxes), so they are off unless asked for.
+ */
+const LOCAL_VARS = { MAX_SANDBOXES_PER_CLIENT_PER_HOUR: "0", REQUEST_RATE_LIMIT: "off" };
+
+/** Whether the server answers /healthz (over https with wrangler's self-signed certificate). */
+async function healthy(url) {
+  if (!url.startsWith("https:")) return (await fetch(`${url}/healthz`)).ok;
+  return new Promise((resolve, reject) => {
+    https.get(`${url}/healthz`, { rejectUnauthorized: false }, (res) => resolve(res.statusCode === 200)).on("error", reject);
+  });
+}
+
+/**
+ * Starts the dev server on 127.0.0.1:port and resolves once it answers /healthz; `protocol: "https"`
+ * serves https with a self-signed certificate (kubectl sends bearer tokens only over TLS).
  * Returns { url, child, stop() }.
  */
-export async function startServer({ port, persistTo, stdio = "pipe", vars = {} }) {
-  migrate(persistTo);
-  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--log-level", "warn"];
+export async function startServer({ port, persistTo, stdio = "pipe", vars = {}, protocol = "http" }) {
+  await migrate(persistTo);
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--local-protocol", protocol, "--show-interactive-dev-session=false", "--log-level", "warn"];
   if (persistTo) args.push("--persist-to", persistTo);
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  for (const [k, v] of Object.entries({ ...LOCAL_VARS, ...vars })) args.push("--var", `${k}:${v}`);
   const child = spawn(wrangler, args, { cwd: root, env: quietEnv, stdio, detached: true });
   let output = "";
   if (stdio === "pipe") {
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
   }
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${protocol}://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
+      if (await healthy(url)) break;
     } catch {
       // not listening yet
     }

@@ -3,9 +3,9 @@
 // kube-proxy to IPVS as the seed does (edit the ConfigMap, delete the kube-proxy pods) and reading
 // `ipvsadm -ln`, `kubectl proxy` on a free port, and `kubectl port-forward`'s refusal.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSandbox, kubectl, kubectlBinary, kubectlOk, nodeShell, type Sandbox, sandboxPost, writeFile } from "./harness";
+import { freePort } from "./ports";
 
 let sb: Sandbox;
 
@@ -59,16 +59,6 @@ spec:
     image: busybox:1.36
     command: ["sleep", "3600"]
 `;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 let clusterIP: string;
 

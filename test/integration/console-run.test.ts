@@ -115,6 +115,29 @@ describe("console run endpoint", () => {
 });
 
 describe("console on a read-only link", () => {
+  it("prints what the API accepted, and takes any name it is given", async () => {
+    // A claim template without metadata once made describe throw.
+    const sts = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "bare" }, spec: { serviceName: "bare", selector: { matchLabels: { app: "bare" } }, template: { metadata: { labels: { app: "bare" } }, spec: { containers: [{ name: "c", image: "nginx" }] } }, volumeClaimTemplates: [{ spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }] } };
+    const created = await SELF.fetch(`${ORIGIN}/s/${sb.id}/apis/apps/v1/namespaces/default/statefulsets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sts) });
+    expect(created.status).toBe(201);
+    const described = await run(sb.id, "kubectl describe sts bare");
+    expect(described).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(described.stdout).toContain("Volume Claims:\n  Name:          \n");
+    // An unpaired surrogate (only JSON can carry one) once made encodeURIComponent throw.
+    expect(await run(sb.id, "kubectl get pod \ud800x")).toMatchObject({ exitCode: 1, stderr: 'Error from server (NotFound): pods "\ufffdx" not found\n' });
+  });
+
+  it("stops loops of kubectl at their turn limit and at the timeout", async () => {
+    // A `for` loop once ran every turn it was given (5000 kubectl calls for one request).
+    const counted = await run(sb.id, "for i in $(seq 1 1500); do kubectl get ns default -o name; done | wc -l");
+    expect(counted).toMatchObject({ stdout: "1000\n", stderr: "bash: loop stopped after 1000 turns (virtual time does not pass inside one command line)\n" });
+    // The loop never waited on anything, so the timeout's timer never got to run before its last turn.
+    const started = Date.now();
+    const timed = await run(sb.id, "while true; do kubectl get ns default -o name; done", { timeoutSeconds: 0.2 });
+    expect(timed.exitCode).toBe(130);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it("reads, and refuses changes to the cluster and to the node", async () => {
     expect((await run(sb.readOnlyId, "kubectl get ns default -o name")).stdout).toBe("namespace/default\n");
     const create = await run(sb.readOnlyId, "kubectl create namespace nope");

@@ -102,4 +102,20 @@ describe("node shell", () => {
     const forever = await shell(sb.id, "k8s-node1", "tail -f /etc/hostname");
     expect(forever.exitCode).toBe(130);
   });
+
+  it("answers hostile patterns and literals in the text tools' own words", async () => {
+    const sb = await createSandbox();
+    // JavaScript's messages ("Invalid regular expression: /(/: Unterminated group") used to leak out.
+    expect(await shell(sb.id, "k8s-node1", "grep -E '(' /etc/hosts")).toMatchObject({ exitCode: 2, stderr: "grep: Unmatched ( or \\(\n" });
+    expect(await shell(sb.id, "k8s-node1", "sed -E 's/(/x/' /etc/hosts")).toMatchObject({ exitCode: 1, stderr: "sed: -e expression #1, char 6: Unmatched ( or \\(\n" });
+    expect(await shell(sb.id, "k8s-node1", "awk '/(/' /etc/hosts")).toMatchObject({ exitCode: 2, stderr: "awk: cmd. line:1: fatal: Unmatched ( or \\(: /(/\n" });
+    // awk's escapes, not JSON's (`\q` threw in JSON.parse).
+    expect((await shell(sb.id, "k8s-node1", "echo | awk '{print \"a\\qb\\t\\101\"}'")).stdout).toBe("aqb\tA\n");
+    // A pattern that backtracks exponentially in JavaScript, on a line long enough to hang the sandbox.
+    const long = `printf '${"a".repeat(60)}!\\n'`;
+    for (const [tool, command] of [["grep", "grep -E '(a+)+b'"], ["sed", "sed -E 's/(a|aa)+$/x/'"], ["awk", "awk '/(a*)*b/'"]]) {
+      expect(await shell(sb.id, "k8s-node1", `${long} | ${command}`), tool).toMatchObject({ exitCode: 2, stderr: `${tool}: memory exhausted\n` });
+    }
+  });
 });
+

@@ -68,6 +68,28 @@ describe("sandbox service", () => {
     expect((await api("../etc", "GET", "/api")).status).toBe(404);
   });
 
+  it("answers every refusal of the service with its JSON error", async () => {
+    const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as unknown });
+    const missing = "a".repeat(26);
+    // A well-formed id nobody holds: the Durable Object used to answer with a Kubernetes Status.
+    expect(await json(await SELF.fetch(`${ORIGIN}/api/sandboxes/${missing}/ping`))).toEqual({ status: 404, body: { error: `sandbox "${missing}" not found` } });
+    // Paths the service does not have: a JSON 404, not the static pages' empty one.
+    for (const path of [`/api/sandboxes/${missing}/x/y`, "/api/sandboxes/%/shell", "/api/nothing"]) {
+      expect(await json(await SELF.fetch(`${ORIGIN}${path}`)), path).toEqual({ status: 404, body: { error: "not found" } });
+    }
+    // A sandbox path with no id at all is the API's, and answers as the API does.
+    const noId = await json(await SELF.fetch(`${ORIGIN}/s//api/v1/pods`, { method: "POST" }));
+    expect(noId).toMatchObject({ status: 404, body: { kind: "Status", reason: "NotFound", code: 404 } });
+    // Manifests the YAML parser gives up on: an alias bomb, and nesting deeper than its stack.
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    for (const manifests of [bomb, `${"[".repeat(5000)}${"]".repeat(5000)}`]) {
+      const res = await SELF.fetch(`${ORIGIN}/api/sandboxes`, { method: "POST", body: JSON.stringify({ manifests }), headers: { "content-type": "application/json" } });
+      const out = await json(res);
+      expect(out.status).toBe(400);
+      expect((out.body as { error: string }).error).toMatch(/^manifests: document 1: (Excessive alias count|nested too deeply)/);
+    }
+  });
+
   it("deletes only with the owner token", async () => {
     const sb = await createSandbox();
     const del = (auth?: string) =>

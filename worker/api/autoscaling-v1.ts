@@ -4,9 +4,8 @@
 // to v1 on the way out. What v1 cannot express travels in the upstream annotations
 // (autoscaling.alpha.kubernetes.io/metrics, current-metrics, conditions, behavior).
 // Models pkg/apis/autoscaling/v1/conversion.go
-import YAML from "yaml";
 import type { KubeObject } from "../resources/types";
-import { asObject, decodeObject, mediaType, parseJson, readBody } from "./body";
+import { asObject, decodeObject, decodeText, mediaType, parseApplyPatch, parseJson, readBody } from "./body";
 import type { ApiContext } from "./context";
 import { warningHeaders } from "./negotiate";
 import { unknownFields } from "./openapi";
@@ -368,9 +367,9 @@ export async function autoscalingV1(
   }
   if (method === "PATCH") {
     const contentType = mediaType(request);
-    const text = new TextDecoder().decode(await readBody(request, ctx.maxBodyBytes));
+    const text = decodeText(await readBody(request, ctx.maxBodyBytes));
     if (contentType === "application/apply-patch+yaml") {
-      const applied = asObject(YAML.parse(text));
+      const applied = parseApplyPatch(text);
       const warnings = strictCheck(applied, url);
       return withWarnings(await convertResponse(await forward(JSON.stringify(hpaToV2(applied, true)), contentType), false), warnings);
     }

@@ -6,6 +6,7 @@ import { findKind, storageKey } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { updateCondition } from "../util/pod-condition";
 import { decodeObject, mediaType, readBody } from "./body";
+import { decodeGoTypes } from "./openapi";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, notFound } from "./status";
 import type { WriteParams, WriteResult } from "./writes";
@@ -36,6 +37,8 @@ export function boundPod(pod: KubeObject, nodeName: string, annotations: Record<
 export async function createBinding(ctx: ApiContext, namespace: string, name: string, request: Request, params: WriteParams): Promise<WriteResult> {
   if (ctx.readOnly) throw forbidden("", "pods", name, "this is a read-only link to the sandbox; it cannot make changes");
   const binding = decodeObject(mediaType(request), await readBody(request, ctx.maxBodyBytes), { apiVersion: "v1", kind: "Binding" });
+  const mismatch = decodeGoTypes("api/v1", "Binding", binding);
+  if (mismatch) throw badRequest(`Binding in version "v1" cannot be handled as a Binding: ${mismatch}`);
   if (binding.metadata.name !== undefined && binding.metadata.name !== name) throw badRequest("name in URL does not match name in Binding object");
   const target = (binding.target ?? {}) as { kind?: string; name?: string };
   if (target.kind && target.kind !== "Node") throw badRequest(`Binding "${name}" is invalid: target.kind: Invalid value: "${target.kind}": must be empty or 'Node'`);

@@ -46,6 +46,34 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
+/**
+ * A body's bytes as text, a byte-order mark kept: Go's JSON decoder refuses one ("invalid character
+ * 'ï' looking for beginning of value"), where TextDecoder would silently drop it.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(bytes);
+}
+
+/**
+ * Parses one YAML document. The parser recurses per nesting level: a document nested deeper than
+ * the stack gets the same refusal as a JSON body nested too deeply (checkNesting), not the runtime's
+ * own words; other errors keep the parser's first line.
+ */
+function parseYaml(text: string, wrap: (why: string) => KubeError): unknown {
+  try {
+    return YAML.parse(text, { maxAliasCount: 100 });
+  } catch (e) {
+    // (The parser reports its own stack overflow as a parse error of that message.)
+    if (/Maximum call stack/i.test((e as Error).message)) throw badRequest(NESTED_TOO_DEEPLY);
+    throw wrap((e as Error).message.split("\n")[0]);
+  }
+}
+
+/** An apply patch's YAML (or JSON) document; a syntax error is a 400 in the decoder's words. */
+export function parseApplyPatch(text: string): KubeObject {
+  return asObject(parseYaml(text, (why) => badRequest(`error decoding YAML: ${why}`)));
+}
+
 /** Go's wording for why `text` is not JSON (falling back to the parser's own message). */
 function jsonSyntaxMessage(text: string, e: unknown): string {
   return goJsonSyntaxError(new TextEncoder().encode(text)) ?? (e as Error).message;
@@ -74,7 +102,7 @@ export function decodeObject(contentType: string, bytes: Uint8Array, expected?: 
   switch (contentType) {
     case "":
     case "application/json": {
-      const text = new TextDecoder().decode(bytes);
+      const text = decodeText(bytes);
       try {
         value = JSON.parse(text);
       } catch (e) {
@@ -83,11 +111,7 @@ export function decodeObject(contentType: string, bytes: Uint8Array, expected?: 
       break;
     }
     case "application/yaml":
-      try {
-        value = YAML.parse(new TextDecoder().decode(bytes), { maxAliasCount: 100 });
-      } catch (e) {
-        throw unrecognized(expected, `error converting YAML to JSON: ${(e as Error).message.split("\n")[0]}`, bytes);
-      }
+      value = parseYaml(new TextDecoder().decode(bytes), (why) => unrecognized(expected, `error converting YAML to JSON: ${why}`, bytes));
       break;
     case "application/vnd.kubernetes.protobuf":
       return decodeKubeProtobuf(bytes, expected);
@@ -99,6 +123,7 @@ export function decodeObject(contentType: string, bytes: Uint8Array, expected?: 
 
 /** Deeper than any real object; keeps every recursive walk (validation, patching) within the stack. */
 export const MAX_NESTING = 512;
+const NESTED_TOO_DEEPLY = `the request body is nested too deeply: more than ${MAX_NESTING} levels`;
 
 /** Iterative depth check of a parsed body. */
 export function checkNesting(value: unknown): void {
@@ -106,7 +131,7 @@ export function checkNesting(value: unknown): void {
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== "object") continue;
-    if (depth > MAX_NESTING) throw badRequest(`the request body is nested too deeply: more than ${MAX_NESTING} levels`);
+    if (depth > MAX_NESTING) throw badRequest(NESTED_TOO_DEEPLY);
     for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
 }

@@ -2,6 +2,7 @@
 import type { SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
 import type { ObjectStore } from "../store/object-store";
+import type { SandboxGuard } from "../sandbox/limits";
 
 export interface ApiContext {
   store: ObjectStore;
@@ -14,4 +15,6 @@ export interface ApiContext {
   prefix: string;
   /** Called after every successful write, so the cluster can react. */
   afterWrite(): void;
+  /** The sandbox's limits and open connections (absent: nothing limited). */
+  guard?: SandboxGuard;
 }

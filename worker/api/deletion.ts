@@ -20,6 +20,12 @@ export const PROTECTED_NAMESPACES = new Set(["default", "kube-system", "kube-pub
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
 
+/**
+ * Longest grace period a deletion keeps: Go's time.Duration holds about 292 years, and upstream's
+ * `now + grace` is computed in one. Past it the deadline would be no time at all.
+ */
+const MAX_GRACE_SECONDS = Math.floor((2 ** 63 - 1) / 1e9);
+
 function rfc3339At(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
@@ -50,7 +56,7 @@ export function deleteChanges(
     const status = (obj.status ?? {}) as { phase?: string };
     // An unscheduled or finished pod has nothing to stop; a bound one terminates gracefully.
     const running = !!spec.nodeName && status.phase !== "Succeeded" && status.phase !== "Failed";
-    if (running) graceSeconds = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    if (running) graceSeconds = Math.min(MAX_GRACE_SECONDS, opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30);
   }
 
   if (t.kind === "Namespace" && t.group === "") {

@@ -9,6 +9,7 @@ import type { KubeObject } from "../resources/types";
 import { getCondition, updateCondition } from "../util/pod-condition";
 import { labelSelectorFromSpec, matchesLabels, type LabelSelectorSpec } from "./selectors";
 import { decodeObject, mediaType, readBody } from "./body";
+import { decodeGoTypes } from "./openapi";
 import type { ApiContext } from "./context";
 import { deleteChanges, type DeleteOptions } from "./deletion";
 import { badRequest, conflict, forbidden, KubeError, notFound } from "./status";
@@ -82,6 +83,8 @@ function checkAndDecrement(pdb: KubeObject, podName: string, now: string): KubeO
 export async function evictPod(ctx: ApiContext, namespace: string, name: string, request: Request, params: WriteParams): Promise<WriteResult> {
   if (ctx.readOnly) throw forbidden("", "pods", name, "this is a read-only link to the sandbox; it cannot make changes");
   const eviction = decodeObject(mediaType(request), await readBody(request, ctx.maxBodyBytes), { apiVersion: "policy/v1", kind: "Eviction" });
+  const mismatch = decodeGoTypes("apis/policy/v1", "Eviction", eviction);
+  if (mismatch) throw badRequest(`Eviction in version "v1" cannot be handled as a Eviction: ${mismatch}`);
   if (eviction.metadata.name !== undefined && eviction.metadata.name !== name) throw badRequest("name in URL does not match name in Eviction object");
   const opts = { ...((eviction.deleteOptions ?? {}) as DeleteOptions) };
   if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) opts.gracePeriodSeconds = 0;

@@ -117,7 +117,7 @@ function frame(channel: number, bytes: Uint8Array): Uint8Array {
 }
 
 /** Wires a session to the socket: frames out, stdin/resize/close in. */
-function serve(socket: WebSocket, p: StreamParams, command: string[], session: { input?(t: string): unknown; endInput?(): unknown; close(): void }): SessionIo {
+function serve(socket: WebSocket, p: StreamParams, command: string[], session: { input?(t: string): unknown; endInput?(): unknown; close(): void }, release?: () => void): SessionIo {
   const send = (data: Uint8Array) => {
     try {
       socket.send(data);
@@ -140,7 +140,10 @@ function serve(socket: WebSocket, p: StreamParams, command: string[], session: {
     // RESIZE: the simulated programs draw nothing that depends on the terminal's size.
     else if (data[0] === RESIZE) return;
   });
-  const gone = () => session.close();
+  const gone = () => {
+    release?.();
+    session.close();
+  };
   socket.addEventListener("close", () => {
     gone();
     try {
@@ -159,6 +162,7 @@ function serve(socket: WebSocket, p: StreamParams, command: string[], session: {
     end(result) {
       if (ended) return;
       ended = true;
+      release?.();
       send(frame(ERROR, encoder.encode(JSON.stringify(finalStatus(result, command)))));
       try {
         socket.close(1000, "");
@@ -186,6 +190,8 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
   if (!upgrade.includes("websocket")) throw badRequest("Upgrade request required");
   const protocol = negotiate(request);
   if (p.tty) p.stderr = false;
+  // The session holds one of the sandbox's exec slots until it ends or the client leaves.
+  const release = ctx.guard?.streams.acquire("exec");
 
   const pair = new WebSocketPair();
   const [client, socket] = [pair[0], pair[1]];
@@ -196,7 +202,7 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
   const run = runnerFor(ctx);
   if (sub === "exec") {
     const holder: { s?: ExecSession } = {};
-    const io = serve(socket, p, p.command, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() });
+    const io = serve(socket, p, p.command, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() }, release);
     holder.s = new ExecSession({ target, command: p.command, stdin: p.stdin, tty: p.tty }, run, io);
     void holder.s.start();
   } else if (p.stdin && attachedShell(pod, container)) {
@@ -204,7 +210,7 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
     // in it as in an exec'd shell, and when it ends the container's stdin is closed with it.
     const argv = attachedShell(pod, container)!;
     const holder: { s?: ExecSession } = {};
-    const io = serve(socket, p, argv, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() });
+    const io = serve(socket, p, argv, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() }, release);
     const ending: SessionIo = {
       write: (stream, text) => io.write(stream, text),
       end: (result) => {
@@ -216,7 +222,7 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
     void holder.s.start();
   } else {
     const holder: { s?: AttachSession } = {};
-    const io = serve(socket, p, [], { close: () => holder.s?.close() });
+    const io = serve(socket, p, [], { close: () => holder.s?.close() }, release);
     const session = (holder.s = new AttachSession(target, p.tty, run, io));
     // Output appears as virtual time passes, which no event announces: look again every so often.
     const tick = async () => {

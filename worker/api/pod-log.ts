@@ -139,7 +139,7 @@ export async function podLog(ctx: ApiContext, request: Request, url: URL, namesp
   const since = params.sinceSeconds !== undefined ? now - params.sinceSeconds * 1000 : params.sinceTime;
   const log = openContainerLog(reader, pod, node, container, target.id);
   if (!log) return new Response("", { headers: TEXT_HEADERS });
-  const first = readLog(log, now, { tailLines: params.tailLines, since });
+  const first = readLog(log, now, { tailLines: params.tailLines, since, maxFileBytes: ctx.guard?.limits.maxLogBytes });
   const body = limited(encode(first.entries, params.timestamps), params.limitBytes);
   const done = log.end !== undefined && log.end <= now;
   if (!params.follow || done || (params.limitBytes !== undefined && body.length >= params.limitBytes)) {
@@ -170,7 +170,10 @@ interface Following {
 }
 
 function follow(ctx: ApiContext, request: Request, f: Following, first: Uint8Array): Response {
+  // A followed log is a long-lived stream like a watch, and holds one of the same slots.
+  const release = ctx.guard?.streams.acquire("watch");
   const stream = outStream();
+  if (release) stream.onClose(release);
   let timer: ReturnType<typeof setTimeout> | undefined;
   stream.onClose(() => timer && clearTimeout(timer));
   const close = () => stream.close();

@@ -53,18 +53,35 @@ function encodeContinue(tok: ContinueToken): string {
   return btoa(JSON.stringify({ v: "meta.k8s.io/v1", rv: tok.rv, start: tok.start }));
 }
 
+// Models staging/src/k8s.io/apiserver/pkg/storage/continue.go DecodeContinue, wrapped as
+// ValidateListOptions wraps it: 400 "invalid continue token: …". Any JSON may come back from the
+// base64, so its shape is checked before a field is read.
 function decodeContinue(s: string, ctx: ApiContext): ContinueToken {
-  let parsed: { rv?: unknown; start?: unknown };
+  const invalid = (why: string) => badRequest(`invalid continue token: continue key is not valid${why}`);
+  let parsed: unknown;
   try {
     parsed = JSON.parse(atob(s));
   } catch {
-    throw badRequest("continue key is not valid: illegal base64 data at input byte 0");
+    throw invalid(": illegal base64 data at input byte 0");
   }
-  if (typeof parsed.rv !== "number" || typeof parsed.start !== "string") throw badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-  if (parsed.rv < ctx.store.oldestWatchableVersion) {
+  if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
+    const type = Array.isArray(parsed) ? "array" : typeof parsed === "boolean" ? "bool" : typeof parsed;
+    throw invalid(`: json: cannot unmarshal ${type} into Go value of type storage.continueToken`);
+  }
+  const tok = (parsed ?? {}) as { v?: unknown; rv?: unknown; start?: unknown };
+  for (const [field, want] of [["v", "string"], ["rv", "number"], ["start", "string"]] as const) {
+    const v = tok[field];
+    if (v === undefined || v === null || typeof v === want) continue;
+    const type = Array.isArray(v) ? "array" : typeof v === "boolean" ? "bool" : typeof v;
+    throw invalid(`: json: cannot unmarshal ${type} into Go struct field continueToken.${field} of type ${want === "number" ? "int64" : "string"}`);
+  }
+  if (tok.v !== "meta.k8s.io/v1") throw invalid(`: server does not recognize this encoded version ${JSON.stringify(typeof tok.v === "string" ? tok.v : "")}`);
+  if (typeof tok.rv !== "number" || !Number.isSafeInteger(tok.rv) || tok.rv <= 0) throw invalid(": incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  if (typeof tok.start !== "string" || tok.start === "") throw invalid(": encoded start key empty (version meta.k8s.io/v1)");
+  if (tok.rv < ctx.store.oldestWatchableVersion) {
     throw expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
   }
-  return { rv: parsed.rv, start: parsed.start };
+  return { rv: tok.rv, start: tok.start };
 }
 
 export interface ListResult {

@@ -1,5 +1,7 @@
 // Parses a Kubernetes API path into what it addresses, like apiserver's RequestInfoFactory.
 // Models staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go NewRequestInfo
+import { unescapeUrl, UrlEscapeError } from "../util/url";
+import { badRequest } from "./status";
 
 export interface ResourceRequest {
   type: "resource";
@@ -21,6 +23,19 @@ export type ApiPath =
   | { type: "discovery-version"; group: string; version: string } // /api/v1, /apis/<g>/<v>
   | ResourceRequest
   | { type: "other"; path: string };
+
+/**
+ * A path segment as Go's net/url decodes it. A broken escape never reaches kube-apiserver: Go's HTTP
+ * server refuses the request line with 400 and url.EscapeError's words.
+ */
+function segment(s: string): string {
+  try {
+    return unescapeUrl(s);
+  } catch (e) {
+    if (e instanceof UrlEscapeError) throw badRequest(e.message);
+    throw e;
+  }
+}
 
 export function parseApiPath(path: string): ApiPath {
   const parts = path.split("/").filter((p) => p !== "");
@@ -48,14 +63,14 @@ function parseGroupVersionPath(group: string, version: string, rest: string[], p
   // /namespaces/<ns>/<resource>/... addresses namespaced resources; /namespaces and /namespaces/<name>[/status|finalize]
   // address the namespace objects themselves.
   if (rest[0] === "namespaces" && rest.length >= 3) {
-    namespace = decodeURIComponent(rest[1]);
+    namespace = segment(rest[1]);
     rest = rest.slice(2);
   }
   const [resource, name, subresource, ...tail] = rest;
   if (namespace !== undefined && resource === undefined) return { type: "other", path };
   const req: ResourceRequest = { type: "resource", group, version, resource, watchPath };
   if (namespace !== undefined) req.namespace = namespace;
-  if (name !== undefined) req.name = decodeURIComponent(name);
+  if (name !== undefined) req.name = segment(name);
   if (subresource !== undefined) req.subresource = subresource;
   if (tail.length > 0) req.rest = tail.join("/");
   // /api/v1/namespaces/<ns>/status and /finalize: subresources of the namespace object.

@@ -3,10 +3,11 @@ import type { ResourceType, ScaleSubresource } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { applyJsonPatch, applyMergePatch } from "./patch";
 import { labelSelectorFromSpec, formatLabelSelector } from "./selectors";
-import { asObject, decodeObject, mediaType, parseJson, readBody } from "./body";
+import { asObject, decodeObject, decodeText, mediaType, parseJson, readBody } from "./body";
 import type { ApiContext } from "./context";
 import { getObject } from "./reads";
-import { badRequest, conflict, invalid, OBJECT_MODIFIED, unsupportedMediaType } from "./status";
+import { badRequest, conflict, invalid, invalidPatch, OBJECT_MODIFIED, unsupportedMediaType } from "./status";
+import { decodeGoTypes } from "./openapi";
 import { storeUpdate, type WriteParams, type WriteResult } from "./writes";
 
 function at(obj: unknown, path: string[]): unknown {
@@ -44,7 +45,7 @@ export async function writeScale(
   params: WriteParams,
 ): Promise<WriteResult> {
   const contentType = mediaType(request);
-  const text = new TextDecoder().decode(await readBody(request, ctx.maxBodyBytes));
+  const text = decodeText(await readBody(request, ctx.maxBodyBytes));
   return ctx.store.exclusive(async () => {
     const current = getObject(ctx, t, namespace, name);
     const currentScale = scaleOf(t, current) as { metadata: { resourceVersion?: string } };
@@ -58,6 +59,10 @@ export async function writeScale(
     } else {
       throw unsupportedMediaType(["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]);
     }
+    // The Scale decodes into autoscaling/v1's Go type first: replicas is an int32.
+    const mismatch = decodeGoTypes("apis/autoscaling/v1", "Scale", next);
+    if (mismatch && request.method === "PUT") throw badRequest(`Scale in version "v1" cannot be handled as a Scale: ${mismatch}`);
+    if (mismatch) throw invalidPatch(next, mismatch);
     const rv = next.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(t.group, t.resource, name, OBJECT_MODIFIED);
     const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;

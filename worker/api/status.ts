@@ -148,3 +148,11 @@ export function invalid(group: string, kind: string, name: string, errors: Field
   details.causes = errors.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
   return new KubeError(422, "Invalid", `${qualifiedKind} "${name}" is invalid: ${list}`, details);
 }
+
+// Models staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go applyPatchToCurrentObject: a
+// patched object that does not decode is NewInvalid(GroupKind{}, "", …) on the field "patch", the
+// whole patched object as the value (hence the message's odd start).
+export function invalidPatch(patched: unknown, detail: string): KubeError {
+  const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${detail}`;
+  return new KubeError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+}

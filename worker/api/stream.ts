@@ -20,6 +20,8 @@ export function outStream(): OutStream {
     for (const fn of cleanups) fn();
     writer.close().catch(() => undefined);
   };
+  // A client that went away cancels the readable side: clean up then, not at the next write.
+  writer.closed.catch(close);
   return {
     readable,
     write(bytes) {

@@ -76,8 +76,11 @@ export function startWatch(
     return JSON.stringify({ type, object: payload }) + "\n";
   };
 
+  // Each open watch holds one of the sandbox's watch slots until its stream ends.
+  const release = ctx.guard?.streams.acquire("watch");
   const encoder = new TextEncoder();
   const out = outStream();
+  if (release) out.onClose(release);
   const send = (line: string) => out.write(encoder.encode(line));
 
   for (const e of initial) send(encode(e.type, e.object));
@@ -88,6 +91,9 @@ export function startWatch(
       send(encode(e.type, e.object));
     }),
   );
+  // A store reloaded from D1 (after a batch of unknown outcome) may hold changes this watch never saw:
+  // end it, so the client re-watches from its version and gets 410 or the events it missed.
+  out.onClose(ctx.store.onReset(() => out.close()));
   // The stream ends at the client's timeout (wall time: it bounds a connection, not the simulation).
   const seconds = params.timeoutSeconds ?? DEFAULT_WATCH_SECONDS;
   const timer = setTimeout(() => {

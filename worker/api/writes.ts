@@ -1,18 +1,18 @@
 // create, update, patch, delete and deletecollection: every write goes through admission, is
 // committed to D1 in one batch, and only then answered.
-import YAML from "yaml";
 import { apiVersionOf, groupVersionPath, gvkKey, storageKey, type ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { admitCreate, admitUpdate, checkNamespaceForCreate, resolveIdentity } from "./admission";
-import { asObject, decodeObject, mediaType, parseJson, PATCH_MEDIA_TYPES, readBody } from "./body";
+import { asObject, decodeObject, decodeText, mediaType, parseApplyPatch, parseJson, PATCH_MEDIA_TYPES, readBody } from "./body";
 import { decodeKubeProtobuf, isKubeProtobuf } from "./protobuf";
 import type { ApiContext } from "./context";
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, recordUpdateManager, serverSideApply } from "./patch";
-import { unknownFields } from "./openapi";
-import { alreadyExists, badRequest, conflict, forbidden, KubeError, notFound, unsupportedMediaType } from "./status";
+import { decodeGoTypes, unknownFields } from "./openapi";
+import { alreadyExists, badRequest, conflict, forbidden, invalidPatch, KubeError, notFound, unsupportedMediaType } from "./status";
 import type { Change } from "../store/object-store";
 import { deleteChanges, type DeleteOptions } from "./deletion";
 import { deepEqual } from "../util/equal";
+import { createRefusal, limitsOf, storedCounts } from "../sandbox/limits";
 
 export interface WriteResult {
   status: number;
@@ -56,6 +56,18 @@ function checkUnknownFields(t: ResourceType, obj: unknown, params: WriteParams):
   return unknown;
 }
 
+/** A body that does not decode into the kind's Go types is a 400, before anything reads it. */
+function checkTypes(t: ResourceType, obj: unknown): void {
+  const m = decodeGoTypes(groupVersionPath(t), t.kind, obj);
+  if (m) throw badRequest(`${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: ${m}`);
+}
+
+/** A patched object that does not decode into the kind's Go types (status.ts invalidPatch). */
+function checkPatchedTypes(t: ResourceType, patched: unknown): void {
+  const m = decodeGoTypes(groupVersionPath(t), t.kind, patched);
+  if (m) throw invalidPatch(patched, m);
+}
+
 function checkTypeMeta(t: ResourceType, obj: KubeObject): void {
   const want = apiVersionOf(t);
   if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
@@ -68,6 +80,12 @@ function checkTypeMeta(t: ResourceType, obj: KubeObject): void {
 
 function guardReadOnly(ctx: ApiContext, t: ResourceType, name: string): void {
   if (ctx.readOnly) throw forbidden(t.group, t.resource, name, "this is a read-only link to the sandbox; it cannot make changes");
+}
+
+/** The sandbox's object, pod and node quotas, checked before anything is written (dry runs too, as upstream's admission). */
+function checkQuota(ctx: ApiContext, t: ResourceType, name: string): void {
+  const refusal = createRefusal(limitsOf(ctx.store), storedCounts(ctx.store), t.group, t.resource, storageKey(t), name);
+  if (refusal) throw refusal;
 }
 
 async function commit(ctx: ApiContext, params: WriteParams, changes: Change[]): Promise<KubeObject[]> {
@@ -93,6 +111,7 @@ export async function createObject(
     throw alreadyExists(t.group, t.resource, obj.metadata.name);
   }
   const admitted = admitCreate(ctx, t, obj);
+  checkQuota(ctx, t, admitted.metadata.name ?? "");
   recordUpdateManager(undefined, admitted, { manager: params.fieldManager, now: ctx.clock.nowRfc3339() });
   const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
   return { status: 201, body: stored, warnings };
@@ -108,6 +127,7 @@ export async function createFromRequest(
   guardReadOnly(ctx, t, "");
   const body = await readBody(request, ctx.maxBodyBytes);
   const obj = decodeObject(mediaType(request), body, { apiVersion: apiVersionOf(t), kind: t.kind });
+  checkTypes(t, obj);
   const warnings = checkUnknownFields(t, obj, params);
   return ctx.store.exclusive(() => createObject(ctx, t, namespace, obj, params, warnings));
 }
@@ -144,6 +164,7 @@ export async function updateFromRequest(
   guardReadOnly(ctx, t, name);
   const body = await readBody(request, ctx.maxBodyBytes);
   const obj = decodeObject(mediaType(request), body, { apiVersion: apiVersionOf(t), kind: t.kind });
+  checkTypes(t, obj);
   const warnings = checkUnknownFields(t, obj, params);
   checkTypeMeta(t, obj);
   return ctx.store.exclusive(async () => {
@@ -171,13 +192,7 @@ function patchDocument(t: ResourceType, contentType: string, text: string, curre
 }
 
 function parseApplyBody(text: string): KubeObject {
-  let value: unknown;
-  try {
-    value = YAML.parse(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw badRequest(`error decoding YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
-  return asObject(value);
+  return parseApplyPatch(text);
 }
 
 export async function patchFromRequest(
@@ -192,7 +207,7 @@ export async function patchFromRequest(
   guardReadOnly(ctx, t, name);
   const contentType = mediaType(request);
   if (!PATCH_MEDIA_TYPES.includes(contentType)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
-  const text = new TextDecoder().decode(await readBody(request, ctx.maxBodyBytes));
+  const text = decodeText(await readBody(request, ctx.maxBodyBytes));
   const ns = t.namespaced ? (namespace ?? "") : "";
 
   if (contentType === "application/apply-patch+yaml") {
@@ -200,6 +215,7 @@ export async function patchFromRequest(
       throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
     }
     const applied = parseApplyBody(text);
+    checkTypes(t, applied);
     const warnings = checkUnknownFields(t, applied, params);
     checkTypeMeta(t, applied);
     if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
@@ -214,6 +230,7 @@ export async function patchFromRequest(
         resolveIdentity(ctx, t, created, namespace);
         if (t.namespaced) checkNamespaceForCreate(ctx, t, ns, name);
         const admitted = admitCreate(ctx, t, created);
+        checkQuota(ctx, t, name);
         const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
         return { status: 201, body: stored, warnings };
       }
@@ -234,6 +251,7 @@ export async function patchFromRequest(
     const current = ctx.store.get(storageKey(t), ns, name);
     if (!current) throw notFound(t.group, t.resource, name);
     const patched = asObject(patchDocument(t, contentType, text, current));
+    checkPatchedTypes(t, patched);
     const warnings = checkUnknownFields(t, patched, params);
     const stored = await storeUpdate(ctx, t, current, patched, params, subresource);
     return { status: 200, body: stored, warnings };
@@ -268,7 +286,7 @@ async function readDeleteOptions(ctx: ApiContext, request: Request, url: URL): P
   const bytes = await readBody(request, ctx.maxBodyBytes);
   // kubectl's typed clients (drain --disable-eviction) send DeleteOptions as protobuf.
   if (bytes.length && isKubeProtobuf(mediaType(request))) return deleteOptions(url, decodeKubeProtobuf(bytes, { apiVersion: "v1", kind: "DeleteOptions" }));
-  const text = new TextDecoder().decode(bytes).trim();
+  const text = decodeText(bytes).trim();
   return deleteOptions(url, text ? parseJson(text) : undefined);
 }
 

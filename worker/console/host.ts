@@ -5,6 +5,7 @@ import type { ApiContext } from "../api/context";
 import { handleApi } from "../api/router";
 import { nodeFs, runOnNode, type NodeCommand, type NodeCommandResult } from "../sandbox/node-shell";
 import type { FsReader } from "../runtime/types";
+import type { SandboxGuard } from "../sandbox/limits";
 
 export interface ConsoleHost {
   /** The sandbox's API, as a request to `server` would reach it. */
@@ -23,6 +24,8 @@ export interface ConsoleHost {
   names(group: string, resource: string, namespace?: string): string[];
   /** Waits until the controllers have reacted to the writes made so far. */
   settle(): Promise<void>;
+  /** The sandbox's limits: a terminal holds one of its exec slots. */
+  guard?: SandboxGuard;
 }
 
 export interface HostDeps {
@@ -76,5 +79,6 @@ export function consoleHost(d: HostDeps): ConsoleHost {
         .filter(Boolean);
     },
     settle: () => d.settle(),
+    guard: api.guard,
   };
 }

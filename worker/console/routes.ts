@@ -28,7 +28,8 @@ export async function handleConsole(host: ConsoleHost, request: Request, path: s
     if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return jsonResponse({ error: "expected a WebSocket upgrade" }, 426);
     const node = nodeFor(host, url.searchParams.get("node"));
     if (typeof node !== "string") return jsonResponse(node, 404);
-    return terminal(host, node);
+    // A terminal is a session like exec's, holding one of the sandbox's exec slots (a 429 when none is free).
+    return terminal(host, node, host.guard?.streams.acquire("exec"));
   }
   if (path === "/console/run") {
     if (request.method !== "POST") return jsonResponse({ error: "use POST" }, 405);
@@ -66,11 +67,12 @@ async function runOnce(host: ConsoleHost, node: string, command: string, stdin: 
   return result;
 }
 
-function terminal(host: ConsoleHost, node: string): Response {
+function terminal(host: ConsoleHost, node: string, release?: () => void): Response {
   const pair = new WebSocketPair();
   const [client, socket] = [pair[0], pair[1]];
   socket.accept();
   const close = () => {
+    release?.();
     try {
       socket.close(1000, "exit");
     } catch {
@@ -104,7 +106,10 @@ function terminal(host: ConsoleHost, node: string): Response {
     session.dispose();
     close();
   });
-  socket.addEventListener("error", () => session.dispose());
+  socket.addEventListener("error", () => {
+    release?.();
+    session.dispose();
+  });
   session.start();
   return new Response(null, { status: 101, webSocket: client });
 }

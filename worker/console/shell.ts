@@ -9,9 +9,9 @@
 import { runKubectl } from "../kubectl/index";
 import type { KubectlEnv, KubectlFiles, KubectlTerminal } from "../kubectl/env";
 import { KubectlError } from "../kubectl/errors";
-import { expandString, expandWord, type ExpandEnv } from "../runtime/shell/expand";
+import { BadSubstitution, ExpansionTooLarge, expandString, expandWord, type ExpandEnv } from "../runtime/shell/expand";
 import { expandHeredoc } from "../runtime/shell/interp";
-import { parseScript, scanParens, ShellSyntaxError, type AndOr, type Command, type List, type Pipeline, type Redirect } from "../runtime/shell/parse";
+import { MAX_NESTING, parseScript, scanParens, ShellSyntaxError, type AndOr, type Command, type List, type Pipeline, type Redirect } from "../runtime/shell/parse";
 import type { Io } from "../runtime/shell/proc";
 import { DIRECTORY } from "../runtime/types";
 import type { ConsoleHost } from "./host";
@@ -51,6 +51,15 @@ const KUBECTL = new Set(["kubectl"]);
 const BUILTINS = new Set(["cd", "history", "clear", "ssh", "exit", "logout", "alias", "unalias", "export", "source", "."]);
 /** Loops that run kubectl are bounded: nothing moves virtual time inside one command line. */
 const LOOP_LIMIT = 1000;
+
+/**
+ * Every few turns a loop lets the event loop run: a kubectl call inside it never waits on real I/O,
+ * so without this no timer (the run endpoint's timeout) and no keystroke (Ctrl-C) could reach it
+ * before its last turn.
+ */
+function breather(turn: number): Promise<void> | undefined {
+  return turn % 16 === 15 ? new Promise<void>((resolve) => setTimeout(resolve, 0)) : undefined;
+}
 
 function freshVars(node: string): Record<string, string> {
   return { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/root/bin", HOME, HOSTNAME: node, USER: "root", LOGNAME: "root", SHELL: "/bin/bash", TERM: "xterm-256color", PWD: HOME };
@@ -133,6 +142,15 @@ export class ConsoleShell {
       await this.runList(list, io, opts);
       return { code: this.status };
     } catch (e) {
+      // Expansions the walker made itself fail as the node's shell fails them (interp.ts).
+      if (e instanceof BadSubstitution) {
+        io.err(`bash: ${e.message}\n`);
+        return { code: (this.status = 1) };
+      }
+      if (e instanceof ExpansionTooLarge) {
+        io.err(`bash: xmalloc: cannot allocate ${e.chars} bytes\n`);
+        return { code: (this.status = 2) };
+      }
       if (!(e instanceof ExitShell)) throw e;
       const code = e.code;
       const previous = this.stack.pop();
@@ -196,7 +214,12 @@ export class ConsoleShell {
         return this.withRedirects(cmd.redirects, io, opts, async (rio) => {
           const items = cmd.items ? (await Promise.all(cmd.items.map((w) => this.expandFields(w, rio, opts)))).flat() : [];
           let status = 0;
-          for (const v of items) {
+          for (const [i, v] of items.entries()) {
+            if (i === LOOP_LIMIT) {
+              rio.err(`bash: loop stopped after ${LOOP_LIMIT} turns (virtual time does not pass inside one command line)\n`);
+              return (this.status = 1);
+            }
+            await breather(i);
             if (opts.signal.aborted) return (this.status = 130);
             this.session.vars[cmd.name] = v;
             status = await this.runList(cmd.body, rio, opts);
@@ -207,6 +230,7 @@ export class ConsoleShell {
         return this.withRedirects(cmd.redirects, io, opts, async (rio) => {
           let status = 0;
           for (let i = 0; i < LOOP_LIMIT; i++) {
+            await breather(i);
             if (opts.signal.aborted) return (this.status = 130);
             const c = await this.runList(cmd.cond, rio, opts);
             if (cmd.until ? c === 0 : c !== 0) return (this.status = status);
@@ -258,11 +282,19 @@ export class ConsoleShell {
     return cmd(node);
   }
 
+  /** Substitutions inside substitutions being looked at (or run, below) by this walker. */
+  private nesting = 0;
+
   private sourceNeedsConsole(src: string): boolean {
+    // Past the nesting limit the node's shell gets the line, and refuses it in its own words.
+    if (this.nesting >= MAX_NESTING) return false;
+    this.nesting++;
     try {
       return this.needsConsole(parseScript(src));
     } catch {
       return false;
+    } finally {
+      this.nesting--;
     }
   }
 
@@ -287,8 +319,18 @@ export class ConsoleShell {
 
   /** `$(…)`: runs `src` and returns what it printed. */
   private async capture(src: string, io: ShellIo, opts: RunOptions): Promise<string> {
+    if (this.nesting >= MAX_NESTING) {
+      io.err(`bash: maximum nesting level exceeded (${MAX_NESTING})\n`);
+      this.status = 1;
+      return "";
+    }
     let buf = "";
-    await this.run(src, { stdin: "", out: (t) => (buf += t), err: io.err }, opts);
+    this.nesting++;
+    try {
+      await this.run(src, { stdin: "", out: (t) => (buf += t), err: io.err }, opts);
+    } finally {
+      this.nesting--;
+    }
     return buf;
   }
 

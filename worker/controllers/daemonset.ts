@@ -12,6 +12,7 @@ import type { ControllerContext } from "./types";
 import {
   claimPods,
   controlledBy,
+  failedCreate,
   isPodAvailable,
   isPodReady,
   list,
@@ -183,7 +184,11 @@ export function syncNodes(ctx: ControllerContext, st: DaemonState, nodes: string
       const pod = podFromTemplate(template, ds, `${ds.metadata.name}-`);
       bindToNode(rec(pod.spec), nodeName);
       const created = ctx.create(POD_TYPE, pod);
-      if (!created) continue;
+      if (!created) {
+        // Models pkg/controller/controller_utils.go RealPodControl.createPods ("Error creating: %v").
+        if (ctx.lastCreateError) failedCreate(ctx, ds, `Error creating: ${ctx.lastCreateError}`, COMPONENT);
+        continue;
+      }
       writes++;
       ctx.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`, COMPONENT);
     }

@@ -23,8 +23,21 @@ function parse(ts: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * Stored objects are replaced, never changed in place, so an event's last write is worked out once per
+ * stored version: every pass visits every event, and parsing five timestamps each time added up.
+ */
+const lastWriteOf = new WeakMap<KubeObject, number | undefined>();
+
 /** When the event was last written: the latest of the times its recorder stamps on each write. */
 export function lastWrite(ev: KubeObject): number | undefined {
+  if (lastWriteOf.has(ev)) return lastWriteOf.get(ev);
+  const written = computeLastWrite(ev);
+  lastWriteOf.set(ev, written);
+  return written;
+}
+
+function computeLastWrite(ev: KubeObject): number | undefined {
   const series = ev.series as { lastObservedTime?: string } | undefined;
   const times = [ev.lastTimestamp, ev.deprecatedLastTimestamp, series?.lastObservedTime, ev.eventTime, ev.metadata.creationTimestamp]
     .map(parse)

@@ -3,7 +3,7 @@
 // Models pkg/controller/job/job_controller.go, indexed_job_utils.go and backoff_utils.go
 import type { KubeObject } from "../resources/types";
 import type { ControllerContext } from "./types";
-import { compareForRemoval, list, parseTime, podFromTemplate, podPhase, POD_TYPE, rec, specOf, type Obj } from "./workload-helpers";
+import { compareForRemoval, failedCreate, list, parseTime, podFromTemplate, podPhase, POD_TYPE, rec, specOf, type Obj } from "./workload-helpers";
 
 export const JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking";
 export const COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
@@ -183,6 +183,8 @@ export function createJobPod(ctx: ControllerContext, job: KubeObject, index?: nu
   template.metadata = meta;
   const created = ctx.create(POD_TYPE, podFromTemplate(template, job, generateName));
   if (created) ctx.event(job, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`, COMPONENT);
+  // Models pkg/controller/controller_utils.go RealPodControl.createPods ("Error creating: %v").
+  else if (ctx.lastCreateError) failedCreate(ctx, job, `Error creating: ${ctx.lastCreateError}`, COMPONENT);
   return created;
 }
 

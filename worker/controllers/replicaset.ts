@@ -136,7 +136,7 @@ function manageReplicas(ctx: ControllerContext, flavor: Flavor, owner: KubeObjec
 
 /** The status the pods observed this pass give; zero counts are left out as the API omits them. */
 // Models pkg/controller/replicaset/replica_set_utils.go calculateStatus
-export function calculateReplicaStatus(owner: KubeObject, pods: KubeObject[], createFailed: boolean, now: number, nowRfc3339: string): ReplicaStatus {
+export function calculateReplicaStatus(owner: KubeObject, pods: KubeObject[], createFailed: boolean, now: number, nowRfc3339: string, failure?: string): ReplicaStatus {
   const spec = specOf(owner);
   const minReady = spec.minReadySeconds ?? 0;
   let fullyLabeled = 0;
@@ -155,10 +155,10 @@ export function calculateReplicaStatus(owner: KubeObject, pods: KubeObject[], cr
   if (available) status.availableReplicas = available;
   if (owner.metadata.generation) status.observedGeneration = owner.metadata.generation;
   const conditions = (statusOf(owner).conditions ?? []).filter((c) => c.type !== "ReplicaFailure");
-  const failure = (statusOf(owner).conditions ?? []).find((c) => c.type === "ReplicaFailure");
+  const failed = (statusOf(owner).conditions ?? []).find((c) => c.type === "ReplicaFailure");
   if (createFailed) {
     conditions.push(
-      failure ?? { type: "ReplicaFailure", status: "True", lastTransitionTime: nowRfc3339, reason: "FailedCreate", message: "pods could not be created" },
+      failed ?? { type: "ReplicaFailure", status: "True", lastTransitionTime: nowRfc3339, reason: "FailedCreate", message: failure ?? "pods could not be created" },
     );
   }
   if (conditions.length) status.conditions = conditions;
@@ -173,16 +173,18 @@ function syncOne(ctx: ControllerContext, flavor: Flavor, owner: KubeObject): voi
   const pods = claimObjects(ctx, POD, owner, allPods.filter(isPodActive), (p) => matchesLabels(selector, p.metadata.labels));
 
   let createFailed = false;
+  let failure: string | undefined;
   if (!owner.metadata.deletionTimestamp) {
     const hadFailure = (statusOf(owner).conditions ?? []).some((c) => c.type === "ReplicaFailure");
     createFailed = !manageReplicas(ctx, flavor, owner, pods, allPods);
+    if (createFailed) failure = ctx.lastCreateError;
     // Reported once per failure spell: an event every pass would keep the cluster from settling.
     if (createFailed && !hadFailure) {
-      ctx.event(owner, "Warning", "FailedCreate", `Error creating: pods "${owner.metadata.name}-" could not be created`, flavor.component);
+      ctx.event(owner, "Warning", "FailedCreate", `Error creating: ${failure ?? `pods "${owner.metadata.name}-" could not be created`}`, flavor.component);
     }
   }
 
-  const status = calculateReplicaStatus(owner, pods, createFailed, ctx.now(), ctx.nowRfc3339());
+  const status = calculateReplicaStatus(owner, pods, createFailed, ctx.now(), ctx.nowRfc3339(), failure);
   if (!deepEqual(owner.status, status)) {
     const next = structuredClone(owner);
     next.status = status;

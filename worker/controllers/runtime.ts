@@ -9,6 +9,7 @@ import { rfc3339, type SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
 import type { Change, ObjectStore } from "../store/object-store";
 import type { ControllerContext, EventSourceDetail, EventType } from "./types";
+import { createRefusal, limitsOf, storedCounts, type CreateCounts, type SandboxLimits } from "../sandbox/limits";
 
 const EVENT_TYPE = findKind({ group: "", version: "v1", kind: "Event" })!;
 
@@ -46,6 +47,10 @@ export class ControllerRuntime implements ControllerContext {
   private events?: Map<string, string>;
   private readonly wakeups: number[] = [];
   private readonly admission: AdmissionContext;
+  /** Objects this pass adds (+) or removes (−), per resource: the quotas count them before they are committed. */
+  private readonly delta = new Map<string, number>();
+  /** Why the last create was refused (a controller's FailedCreate event gives it). */
+  lastCreateError?: string;
 
   constructor(
     private readonly store: ObjectStore,
@@ -57,6 +62,10 @@ export class ControllerRuntime implements ControllerContext {
 
   now(): number {
     return this.clock.now();
+  }
+
+  get limits(): SandboxLimits {
+    return limitsOf(this.store);
   }
 
   nowRfc3339(): string {
@@ -104,10 +113,14 @@ export class ControllerRuntime implements ControllerContext {
     const namespace = m.namespace ?? "";
     const name = m.name ?? "";
     const key = keyOf(change.resource, namespace, name);
+    const stored = this.store.get(change.resource, namespace, name);
+    const prev = this.pending.get(key);
+    const before = prev ? (prev.type === "put" ? 1 : 0) : stored ? 1 : 0;
+    const after = change.type === "put" ? 1 : 0;
+    if (after !== before) this.delta.set(change.resource, (this.delta.get(change.resource) ?? 0) + after - before);
     this.pending.set(key, change);
     let overlay = this.overlays.get(change.resource);
     if (!overlay) this.overlays.set(change.resource, (overlay = { byStored: new Map(), added: new Map(), lists: new Map() }));
-    const stored = this.store.get(change.resource, namespace, name);
     if (stored) overlay.byStored.set(stored, change);
     else overlay.added.set(key, change);
     overlay.lists.clear();
@@ -115,17 +128,38 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   create(t: ResourceType, obj: KubeObject): KubeObject | undefined {
+    this.lastCreateError = undefined;
     try {
       resolveIdentity(this.admission, t, obj, obj.metadata.namespace);
       if (!obj.metadata.name) return undefined;
       if (this.get(storageKey(t), obj.metadata.namespace ?? "", obj.metadata.name)) return undefined;
+      // Events are always recorded: aggregation and their one-hour life bound them.
+      if (t !== EVENT_TYPE) {
+        const refusal = createRefusal(this.limits, this.counts(), t.group, t.resource, storageKey(t), obj.metadata.name);
+        if (refusal) throw refusal;
+      }
       const admitted = admitCreate(this.admission, t, obj);
       this.emit({ type: "put", resource: storageKey(t), object: admitted });
       return admitted;
     } catch (e) {
-      if (e instanceof KubeError) return undefined;
+      if (e instanceof KubeError) {
+        this.lastCreateError = e.message;
+        return undefined;
+      }
       throw e;
     }
+  }
+
+  /** What the quotas see: the store plus this pass's own creates and deletes. */
+  private counts(): CreateCounts {
+    const c = storedCounts(this.store);
+    for (const [resource, d] of this.delta) {
+      if (resource.startsWith("kubeplay.internal/")) continue;
+      c.objects += d;
+      if (resource === "/pods") c.pods += d;
+      if (resource === "/nodes") c.nodes += d;
+    }
+    return c;
   }
 
   update(t: ResourceType, next: KubeObject): KubeObject | undefined {

@@ -6,6 +6,7 @@ import type { ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import type { Rng } from "../sandbox/rng";
 import type { Change } from "../store/object-store";
+import type { SandboxLimits } from "../sandbox/limits";
 
 export type EventType = "Normal" | "Warning";
 
@@ -27,6 +28,10 @@ export interface ControllerContext {
 
   /** Creates an object through admission (defaults, generateName, uid); undefined when admission refused it. */
   create(t: ResourceType, obj: KubeObject): KubeObject | undefined;
+  /** Why the last create was refused, in the API server's words (`pods "x" is forbidden: exceeded quota: …`). */
+  readonly lastCreateError?: string;
+  /** The sandbox's limits (absent: nothing limited), for what exec and shells may write. */
+  readonly limits?: SandboxLimits;
   /** Writes a new state of an existing object (spec/metadata; status is kept for kinds with a status subresource). */
   update(t: ResourceType, next: KubeObject): KubeObject | undefined;
   /** Writes only the status of an existing object. */

@@ -244,6 +244,20 @@ export function deleteOnce(ctx: ControllerContext, t: ResourceType, obj: KubeObj
  * `since`. Upstream emits these on each sync, and syncs are rare there; passes here run after every
  * write, so a decision is reported once per occasion (e.g. once per missed schedule time).
  */
+/**
+ * A FailedCreate event for a create the API server refused (a quota), at most once per 5 minutes per
+ * object: the controller tries again at every pass, and an event each time would keep the cluster from
+ * ever settling.
+ */
+export function failedCreate(ctx: ControllerContext, owner: KubeObject, message: string, component: string): void {
+  const since = ctx.now() - 300_000;
+  const recent = ctx.list("/events", owner.metadata.namespace || "default").some((e) => {
+    const io = rec(e.involvedObject);
+    return io.uid === owner.metadata.uid && e.reason === "FailedCreate" && (parseTime(e.lastTimestamp) ?? 0) >= since;
+  });
+  if (!recent) ctx.event(owner, "Warning", "FailedCreate", message, component);
+}
+
 export function eventOnce(
   ctx: ControllerContext,
   involved: KubeObject,

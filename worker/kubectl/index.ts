@@ -92,6 +92,9 @@ function withoutWords(argv: string[], words: string[]): string[] {
 
 /** Runs `kubectl <argv…>`; returns its exit code. Everything it prints goes to env.out / env.err. */
 export async function runKubectl(env: KubectlEnv, argv: string[]): Promise<number> {
+  // Arguments reach a real kubectl as UTF-8 bytes: an unpaired surrogate (which only a JSON request
+  // can carry) arrives as U+FFFD, and must not make encodeURIComponent throw further on.
+  argv = argv.map((a) => a.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
   const found = findCommand(argv);
   if (found.unknown !== undefined && !found.parent) {
     if (NOT_AVAILABLE.includes(found.unknown)) {

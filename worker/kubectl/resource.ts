@@ -93,11 +93,23 @@ export function readManifests(ctx: Ctx, filenames: string[], recursive = false):
 }
 
 function parseDocuments(text: string, source: string): KubeObject[] {
+  try {
+    return parseDocumentsAt(text, source);
+  } catch (e) {
+    if (e instanceof KubectlError) throw e;
+    // The parser's own limits: nesting deeper than its stack, aliases expanded past a hundred.
+    const why = /Maximum call stack/i.test((e as Error).message) ? "exceeded max depth of 10000" : (e as Error).message;
+    throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: ${why}`);
+  }
+}
+
+function parseDocumentsAt(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
   const docs = YAML.parseAllDocuments(text, { version: "1.1" });
   for (const d of Array.isArray(docs) ? docs : [docs]) {
     if (d.errors.length) {
       const e = d.errors[0];
+      if (/Maximum call stack/i.test(e.message)) throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: exceeded max depth of 10000`);
       const line = (e.linePos?.[0]?.line ?? 1);
       throw new KubectlError(`error parsing ${source}: error converting YAML to JSON: yaml: line ${line}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
     }

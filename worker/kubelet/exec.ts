@@ -14,11 +14,12 @@ import { containerArgv, procOptions } from "../runtime/process";
 import { resolveProgram } from "../runtime/programs";
 import { Shell } from "../runtime/shell/interp";
 import { parseScript, ShellSyntaxError, type Command } from "../runtime/shell/parse";
-import { ExitSignal, Forever, Horizon, LoopSignal, Proc, type Io, type ProcOptions, type Program } from "../runtime/shell/proc";
+import { ExitSignal, Forever, Horizon, LoopSignal, NoSpace, noSpaceMessage, Proc, type Io, type ProcOptions, type Program } from "../runtime/shell/proc";
 import { DIRECTORY, type FsEffect, type OutputLine } from "../runtime/types";
 import { networkFor } from "../network/network";
 import { canonicalJson, hexDigest } from "../sandbox/bootstrap/hash";
 import { persistEffects } from "./hooks";
+import { freeFileSpace } from "../sandbox/limits";
 import { kubeletRunning } from "./machine";
 import { clientOf, fsAt, modelOf, processSpec } from "./models";
 import { adoptRecord, CONTAINERS, podIdentity, type ContainerRuntime, type PodRuntime } from "./record";
@@ -247,6 +248,11 @@ function programs(o: Opened, stdin: () => string): (name: string) => Program | u
       try {
         return prog(p, argv, lazy);
       } catch (e) {
+        if (e instanceof NoSpace) {
+          const m = noSpaceMessage(basename(argv[0] ?? name), e.path, o.flavour === "busybox");
+          io.err(`${m.text}\n`);
+          return m.code;
+        }
         if (!(e instanceof ReadOnlyFs)) throw e;
         const tool = basename(argv[0] ?? name);
         const m = SHELLS.has(tool) ? redirectMessage(tool, o.flavour, e.path, false) : readOnlyMessage(tool, e.path, o.flavour === "busybox");
@@ -315,7 +321,9 @@ export function execStep(ctx: ControllerContext, input: StepInput): StepResult {
   const sink = { out: (text: string) => void output.push({ stream: "stdout", text }), err: (text: string) => void output.push({ stream: "stderr", text }) };
   // The command sees the cluster network from the pod's address; kube-proxy's memory is the sandbox's.
   const network = networkFor({ reader: ctx, now: w.now, memoryKey: ctx.rng }, clientOf(w));
-  const p = new ExecProc({ ...procOptions(o.image, spec, { fs: fsAt(w, c, w.now), podIP: w.rec.ip, network }, o.tag), resolve }, mounts, sink, { flavour: o.flavour, interactive: !!input.line });
+  // What it writes counts against the sandbox's files (MAX_VOLUME_BYTES): past that, writes fail as on a full disk.
+  const space = freeFileSpace(ctx.limits, ctx);
+  const p = new ExecProc({ ...procOptions(o.image, spec, { fs: fsAt(w, c, w.now), podIP: w.rec.ip, network }, o.tag), resolve, space }, mounts, sink, { flavour: o.flavour, interactive: !!input.line });
   // Commands exec'd into a container start with an empty memory account of their own.
   p.memory = 0;
   const io: Io = { stdin: input.stdin ?? STDIN_PENDING, ...sink };

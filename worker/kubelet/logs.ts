@@ -4,7 +4,7 @@
 // process model for the instance's spec and start time, and the requests from sources that know
 // what the container served — today the kubelet's httpGet probes, from their schedule in the
 // runtime record. A previous instance is rebuilt from its terminated state. Like the kubelet's log
-// manager, the file rotates at 10 MiB (checked every 10 s) and only the current file is read.
+// manager, the file rotates at 10 MiB (MAX_LOG_BYTES; checked every 10 s) and only the current file is read.
 // Models pkg/kubelet/kubelet_pods.go validateContainerLogStatus, pkg/kubelet/kuberuntime/logs/logs.go
 // ReadLogs and pkg/kubelet/logs/container_log_manager.go rotateLogs
 import type { Container, ContainerStatus, Pod, Probe } from "kubernetes-types/core/v1";
@@ -247,7 +247,8 @@ export const REQUEST_SOURCES: RequestSource[] = [probeRequests];
 
 /** Bytes a line takes in the runtime's log file: `<RFC3339Nano> <stream> F <text>\n`. */
 const FILE_LINE_OVERHEAD = 41;
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** The kubelet's containerLogMaxSize default; a sandbox may set its own (MAX_LOG_BYTES, sandbox/limits.ts). */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const ROTATE_CHECK_MS = 10_000;
 
 export function utf8Length(s: string): number {
@@ -450,16 +451,16 @@ export function openContainerLog(ctx: ControllerContext, pod: KubeObject, node: 
 // ---- Reading --------------------------------------------------------------------------------------
 
 /** Where the current log file begins: after the last rotation the log manager made by `upTo`. */
-export function fileStart(log: ContainerLog, upTo: number): number {
+export function fileStart(log: ContainerLog, upTo: number, maxFileBytes = MAX_FILE_BYTES): number {
   let base = log.start - 1;
   let baseBytes = 0;
   const total = log.bytesUpTo(upTo);
-  while (total - baseBytes >= MAX_FILE_BYTES) {
+  while (total - baseBytes >= maxFileBytes) {
     let lo = base;
     let hi = upTo;
     while (hi - lo > 1) {
       const mid = Math.floor((lo + hi) / 2);
-      if (log.bytesUpTo(mid) - baseBytes >= MAX_FILE_BYTES) hi = mid;
+      if (log.bytesUpTo(mid) - baseBytes >= maxFileBytes) hi = mid;
       else lo = mid;
     }
     const rotated = Math.ceil(hi / ROTATE_CHECK_MS) * ROTATE_CHECK_MS;
@@ -474,12 +475,14 @@ export interface ReadOptions {
   tailLines?: number;
   /** Virtual epoch ms: lines stamped before are skipped. */
   since?: number;
+  /** Where the file rotates (default the kubelet's 10 MiB). */
+  maxFileBytes?: number;
 }
 
 /** A read of the log now: its lines, and the moment they cover up to (a follow goes on from there). */
 export function readLog(log: ContainerLog, now: number, opts: ReadOptions): { entries: LogEntry[]; upTo: number } {
   const upTo = Math.min(now, log.end ?? now);
-  let after = fileStart(log, upTo);
+  let after = fileStart(log, upTo, opts.maxFileBytes);
   const tail = opts.tailLines;
   if (tail !== undefined) {
     // The last `tail` lines of the file come first; the since filter applies to those.

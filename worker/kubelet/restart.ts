@@ -12,6 +12,8 @@ import { podRef, RESYNC_MS, restartPolicy, SYNC_DELAY_MS, wake, type PodWork } f
 
 const INITIAL_BACKOFF_S = 10;
 const MAX_BACKOFF_S = 300;
+/** Crash-loop cycles counted one by one at most (the back-off reaches its cap within six). */
+const MAX_STEPPED_CYCLES = 64;
 
 /** Whether the policy restarts `c` after its current instance ended. */
 export function shouldRestart(w: PodWork, c: ContainerRuntime): boolean {
@@ -29,7 +31,7 @@ export type ExitOutcome = "final" | "backoff" | StartResult;
 /** Handles `c`, whose current instance has exited by now. */
 export function afterExit(w: PodWork, c: ContainerRuntime): ExitOutcome {
   const inst = c.current!;
-  const exit = inst.exit!;
+  let exit = inst.exit!;
   foldEffects(w, c, inst);
   if (!shouldRestart(w, c)) return "final";
   // The kubelet sees the exit on its next relist, a moment later.
@@ -38,6 +40,8 @@ export function afterExit(w: PodWork, c: ContainerRuntime): ExitOutcome {
     wake(w, seenAt);
     return "backoff";
   }
+  fastForward(w, c);
+  exit = inst.exit!;
   const b = c.backoff;
   // A back-off whose last bump is older than twice the maximum (the container ran for 10 min) starts over.
   const fresh = !b || exit.at - b.at > 2 * MAX_BACKOFF_S * 1000;
@@ -60,4 +64,55 @@ export function afterExit(w: PodWork, c: ContainerRuntime): ExitOutcome {
   c.blocked = undefined;
   c.pull = undefined;
   return startContainer(w, c);
+}
+
+/**
+ * After a long gap (a clock advance crossed in one step, an alarm that came late): the restarts the
+ * crash loop made during it are counted, not made one pass each, so the restart count, the back-off
+ * and the last instance's times are what a kubelet that ran all along would show. Each run is taken
+ * to last as long as the one that just ended (the same spec gives the same process); what those runs
+ * would have logged, written or recorded as events is not made up. Leaves the last exit before now
+ * for the ordinary path to handle.
+ */
+function fastForward(w: PodWork, c: ContainerRuntime): void {
+  const inst = c.current!;
+  const exit = inst.exit!;
+  // A process that calls the network may end differently next time; a deleted pod does not restart.
+  if (inst.net || inst.stopping?.reason === "delete") return;
+  const run = Math.max(0, exit.at - inst.startedAt);
+  const resetAfter = 2 * MAX_BACKOFF_S * 1000;
+  let b = c.backoff;
+  let started = inst.startedAt;
+  let ended = exit.at;
+  let before: { startedAt: number; finishedAt: number } | undefined;
+  let restarts = 0;
+  for (let i = 0; i < MAX_STEPPED_CYCLES; i++) {
+    const fresh = !b || ended - b.at > resetAfter;
+    const restartAt = fresh ? ended + SYNC_DELAY_MS : Math.max(ended + SYNC_DELAY_MS, ended + b!.seconds * 1000);
+    // The next run must have ended and been seen by now, or it is the ordinary path's to make.
+    if (restartAt + run + SYNC_DELAY_MS > w.now) break;
+    const next = fresh ? INITIAL_BACKOFF_S : Math.min(b!.seconds * 2, MAX_BACKOFF_S);
+    // From here on every cycle is the same (the back-off at its cap, or forgotten after every long
+    // run): the rest of them are counted in one step.
+    const period = restartAt + run - ended;
+    const steady = b !== undefined && (fresh ? run > resetAfter : b.seconds === MAX_BACKOFF_S);
+    const skip = steady && period > 0 ? Math.floor((w.now - SYNC_DELAY_MS - (restartAt + run)) / period) : 0;
+    before = { startedAt: started + skip * period, finishedAt: ended + skip * period };
+    started = restartAt + skip * period;
+    ended = started + run;
+    b = { seconds: next, at: started };
+    restarts += 1 + skip;
+  }
+  if (restarts === 0 || !before) return;
+  c.restartCount += restarts;
+  c.backoff = b;
+  c.last = { exitCode: exit.code, reason: exit.reason, message: exit.message, startedAt: before.startedAt, finishedAt: before.finishedAt, containerID: inst.id };
+  // The instance now stands for the last run the loop made: its own times move with it.
+  const shift = started - inst.startedAt;
+  inst.id = w.ctx.rng.chars("0123456789abcdef", 64);
+  inst.startedAt = started;
+  inst.exit = { ...exit, at: ended };
+  if (inst.startedOk !== undefined) inst.startedOk += shift;
+  if (inst.postStartUntil !== undefined) inst.postStartUntil += shift;
+  if (inst.stopping) inst.stopping = { ...inst.stopping, since: inst.stopping.since + shift, killAt: inst.stopping.killAt + shift };
 }

@@ -8,6 +8,8 @@ import { parseAllDocuments } from "yaml";
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
 import type { KubeObject } from "../resources/types";
+import { applyDefaults, decodeError, validateCreate } from "../resources/validation";
+import { decodeGoTypes } from "../api/openapi";
 import { mirrorPod } from "../sandbox/bootstrap/control-plane";
 import { canonicalJson, hexDigest } from "../sandbox/bootstrap/hash";
 import { bootstrapNodeOf, MANIFESTS_DIR, nodeFilesUnder } from "./machine";
@@ -17,6 +19,25 @@ export const MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 
 const parsed = new Map<string, KubeObject[]>();
 
+/**
+ * A manifest's pod as the kubelet takes it: defaulted and valid as a created Pod would be, else it
+ * logs "invalid pod" and runs nothing (a node's files may hold anything: one bad file must not stop
+ * the kubelet, nor the controllers that run with it).
+ */
+// Models pkg/kubelet/config/common.go tryDecodeSinglePod
+function validStaticPod(obj: KubeObject): boolean {
+  if (typeof obj.metadata !== "object" || obj.metadata === null || Array.isArray(obj.metadata) || typeof obj.metadata.name !== "string") return false;
+  try {
+    const pod = structuredClone(obj);
+    pod.metadata.namespace ||= "default";
+    if (decodeGoTypes("api/v1", "Pod", pod) || decodeError("/Pod", pod)) return false;
+    applyDefaults("/Pod", pod);
+    return validateCreate("/Pod", pod).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** The Pod objects in a manifest file; anything else in it is ignored, as the kubelet does. */
 function podsIn(text: string): KubeObject[] {
   const hit = parsed.get(text);
@@ -25,7 +46,7 @@ function podsIn(text: string): KubeObject[] {
   try {
     for (const doc of parseAllDocuments(text)) {
       const obj = doc.toJSON() as KubeObject | null;
-      if (obj && typeof obj === "object" && obj.kind === "Pod" && obj.apiVersion === "v1" && obj.metadata?.name) out.push(obj);
+      if (obj && typeof obj === "object" && obj.kind === "Pod" && obj.apiVersion === "v1" && obj.metadata?.name && validStaticPod(obj)) out.push(obj);
     }
   } catch {
     // A manifest that does not parse runs nothing.

@@ -13,6 +13,7 @@ import { svcOf } from "./cluster";
 import { INGRESS_HTTP_NODE_PORT, INGRESS_NGINX_NAMESPACE, INGRESS_NGINX_SERVICE } from "./ingress";
 import { networkFor, OUTSIDE_CLIENT_IP } from "./network";
 import type { ConnectOutcome } from "./types";
+import { tryUnescapeUrl } from "../util/url";
 
 const READS = new Set(["GET", "HEAD"]);
 const HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
@@ -46,7 +47,9 @@ export async function outsideRoute(ctx: ApiContext, request: Request, path: stri
     const nodePort = svcOf(svc).spec?.ports?.find((p) => p.port === 80)?.nodePort ?? INGRESS_HTTP_NODE_PORT;
     const node = nodes.find((n) => n.up) ?? nodes[0];
     if (!lb && !node) return text(503, "the sandbox has no nodes\n");
-    host = decodeURIComponent(m[1]);
+    const decoded = tryUnescapeUrl(m[1]);
+    if (decoded === undefined) return text(400, `invalid URL escape in the host ${JSON.stringify(m[1])}\n`);
+    host = decoded;
     [ip, port, rest, base] = lb ? [lb, 80, m[2], `/ingress/${m[1]}`] : [node!.ip, nodePort, m[2], `/ingress/${m[1]}`];
   } else if (path.startsWith("/nodeport/")) {
     const node = nodes.find((n) => n.up) ?? nodes[0];

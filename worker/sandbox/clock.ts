@@ -76,6 +76,17 @@ export class SandboxClock {
     return s.baseWall + Math.max(0, virtualMs - this.now()) / s.timeScale + (this.wallNow() - s.baseWall);
   }
 
+  /** Puts the clock back to a stored state (an advance that did not commit). */
+  restore(state: Partial<ClockState>): void {
+    const s = this.state;
+    this.state = {
+      baseVirtual: state.baseVirtual ?? s.baseVirtual,
+      baseWall: state.baseWall ?? s.baseWall,
+      timeScale: state.timeScale ?? s.timeScale,
+      paused: state.paused ?? s.paused,
+    };
+  }
+
   snapshot(): ClockState {
     return { ...this.state };
   }

@@ -11,6 +11,7 @@ import { parseQuantity } from "../resources/validation/quantity";
 import { quantityValue } from "../scheduler/resources";
 import { nodeObject, parseSandboxOptions } from "./bootstrap";
 import { machine, machineOf, MACHINES, type Machine } from "./machines";
+import { createRefusal, limitsOf, storedCounts } from "./limits";
 
 const NODE = findKind({ group: "", version: "v1", kind: "Node" })!;
 
@@ -30,7 +31,8 @@ export async function addNode(ctx: AdmissionContext, body: Record<string, unknow
   }
   if (ctx.store.get("/nodes", "", opts.name)) return fail(`node "${opts.name}" already exists`, 409);
   const nodes = ctx.store.list("/nodes");
-  if (nodes.length >= 50) return fail("a sandbox has at most 50 nodes", 400);
+  const refusal = createRefusal(limitsOf(ctx.store), storedCounts(ctx.store), "", "nodes", "/nodes", opts.name);
+  if (refusal) return fail(refusal.message, refusal.code);
   try {
     const node = nodeObject(opts, freeNodeIndex(nodes));
     // The machine's capacity and addresses, as its kubelet reports them when it registers.

@@ -11,7 +11,7 @@ import { layeredFs } from "../runtime/fs";
 import { resolveProgram } from "../runtime/programs";
 import { HOST_TOOLS } from "../console/host-tools";
 import { Shell } from "../runtime/shell/interp";
-import { ExitSignal, Forever, Horizon, Proc, type Io, type Program } from "../runtime/shell/proc";
+import { ExitSignal, Forever, Horizon, NoSpace, Proc, type Io, type Program } from "../runtime/shell/proc";
 import { DIRECTORY, type FsEffect, type FsReader } from "../runtime/types";
 import type { KubeObject } from "../resources/types";
 import { hostNetworkPrograms, HOST_NETWORK_PROGRAMS, nodeNetwork } from "../network/host-tools";
@@ -19,6 +19,7 @@ import { RESOLVED_STUB } from "../network/network";
 import { KUBELET_CONFIGURATION } from "./bootstrap/config";
 import { rfc3339 } from "./clock";
 import { machine, MACHINES, type Machine } from "./machines";
+import { freeFileSpace, limitsOf } from "./limits";
 
 /** Virtual time a node-shell command may take before it is stopped (it does not move the clock). */
 const COMMAND_LIMIT_MS = 60_000;
@@ -307,6 +308,8 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     resolve: req.interactive ? (name) => resolve(name) ?? commandNotFound : resolve,
     workingDir: req.cwd ?? "/root",
     network,
+    // Node files count against the sandbox's files (MAX_VOLUME_BYTES), as the containers' do.
+    space: freeFileSpace(limitsOf(ctx.store), ctx.store),
   });
   p.status = req.status ?? 0;
   const result: ShellResult = { stdout: "", stderr: "", exitCode: 0 };
@@ -328,7 +331,11 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     else result.exitCode = run(new Shell(p, "bash"), io);
   } catch (e) {
     if (e instanceof ExitSignal) result.exitCode = e.code;
-    else if (e instanceof Forever || e instanceof Horizon) {
+    else if (e instanceof NoSpace) {
+      // A file the console writes for a command (a redirection of kubectl's output) that does not fit.
+      io.err(`bash: ${e.path}: No space left on device\n`);
+      result.exitCode = 1;
+    } else if (e instanceof Forever || e instanceof Horizon) {
       // A command that never ends (tail -f, an endless loop) is stopped as Ctrl-C would.
       io.err(`^C\n`);
       result.exitCode = 130;

@@ -10,6 +10,11 @@ export class Rng {
     return this.s >>> 0;
   }
 
+  /** Puts the generator back to a stored state (the draws of an operation that did not commit). */
+  reset(state: number): void {
+    this.s = !Number.isFinite(state) || state === 0 ? 0x9e3779b9 : state;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) | 0;

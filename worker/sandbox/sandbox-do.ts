@@ -17,6 +17,9 @@ import { runNodeShell } from "./node-shell";
 import { consoleHost, type ConsoleHost } from "../console/host";
 import { handleConsole } from "../console/routes";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
+import { clientAddress, limitsFromEnv, SandboxGuard, setSandboxLimits } from "./limits";
+import { databaseFor, shardIndexOf } from "../store/shards";
+import { activityDue, lastActiveOf, recordActivity, storedActivity } from "../store/activity";
 
 /** Wall time: read here and nowhere else in simulation code. */
 const wallNow = () => Date.now();
@@ -45,19 +48,33 @@ export class Sandbox extends DurableObject<Env> {
     this.sandboxId = id;
     const url = new URL(request.url);
     try {
-      if (url.pathname.startsWith(INTERNAL_PREFIX)) return await this.internal(request, url, id);
+      // Internal operations come from the Worker's own calls, which carry no path prefix; a client's
+      // request always has one (/s/<id>), so no client path reaches them.
+      if (url.pathname.startsWith(INTERNAL_PREFIX) && !request.headers.get(PREFIX_HEADER)) return await this.internal(request, url, id);
       const loaded = await this.load(id);
       if (!loaded) return sandboxNotFound(id);
+      await this.touch(loaded);
+      const refused = this.limitsGuard().rates.admit(clientAddress(request));
+      if (refused) {
+        await request.body?.cancel().catch(() => undefined);
+        return statusResponse(refused);
+      }
       const prefix = request.headers.get(PREFIX_HEADER) ?? "";
       const path = url.pathname.slice(prefix.length) || "/";
       if (path.startsWith("/console/")) return await handleConsole(this.consoleHost(loaded, request, prefix), request, path);
       const response = await handleApi(this.apiContext(loaded, request, prefix), request, path);
       // A request refused before its body was read: drain it, so the sender is not left writing into nothing.
       if (request.body && !request.bodyUsed) await request.body.cancel().catch(() => undefined);
+      // A 5xx may be a write whose batch landed unseen (the store reloads): let the controllers look.
+      if (response.status >= 500) this.scheduleReconcile(loaded);
       return response;
     } catch (e) {
       if (e instanceof KubeError) return statusResponse(e);
-      throw e;
+      // Anything else (D1 failing under a load or a clock advance) is answered as the API server
+      // answers an internal failure, not with a dropped request.
+      console.error("internal error", e);
+      if (this.loaded) this.scheduleReconcile(this.loaded);
+      return statusResponse(new KubeError(500, "InternalError", `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`, {}));
     }
   }
 
@@ -70,7 +87,14 @@ export class Sandbox extends DurableObject<Env> {
       maxBodyBytes: Number(this.env.MAX_BODY_BYTES ?? DEFAULT_MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES,
       prefix,
       afterWrite: () => this.scheduleReconcile(l),
+      guard: this.limitsGuard(),
     };
+  }
+
+  /** The sandbox's limits (worker/sandbox/limits.ts), its rate buckets and open connections: memory only. */
+  guard?: SandboxGuard;
+  private limitsGuard(): SandboxGuard {
+    return (this.guard ??= new SandboxGuard(limitsFromEnv(this.env), wallNow));
   }
 
   /** The console's terminal and run endpoint: the API in-process, node commands under the write lock. */
@@ -99,14 +123,35 @@ export class Sandbox extends DurableObject<Env> {
     if (this.reconciling) return;
     this.reconciling = l.store
       .exclusive(() => this.reconcileNow(l))
-      .catch((e) => console.error("reconcile failed", e))
+      .catch((e) => this.retryLater(e, l))
       .finally(() => (this.reconciling = undefined));
   }
 
   /** Runs the controllers to a settled state and arms the alarm for the next wake-up. Holds the lock. */
   private async reconcileNow(l: Loaded): Promise<void> {
     await l.engine.reconcile();
+    this.failedReconciles = 0;
     await this.armAlarm(l);
+  }
+
+  /** Reconciles that failed in a row (D1 unavailable): the next try waits 1 s, doubling up to a minute. */
+  private failedReconciles = 0;
+
+  /**
+   * A failed reconcile leaves controller work undone that no timer may ask for (a paused clock, a
+   * scale-up): the alarm tries again, as upstream's controllers requeue with back-off.
+   */
+  private async retryLater(e: unknown, l?: Loaded): Promise<void> {
+    console.error("reconcile failed", e);
+    // A sandbox deleted meanwhile has nothing left to retry (and no storage to arm an alarm in).
+    if (l && this.loaded !== l) return;
+    const at = wallNow() + Math.min(60_000, 1000 * 2 ** this.failedReconciles++);
+    try {
+      await this.ctx.storage.setAlarm(at);
+      this.alarmAt = at;
+    } catch (err) {
+      console.error("arming the retry failed", err);
+    }
   }
 
   /** One alarm for every timer: at the earliest wake-up, or none at all when nothing is due. */
@@ -138,7 +183,7 @@ export class Sandbox extends DurableObject<Env> {
     if (!l) return;
     // Controllers are level-triggered: one settle at "now" handles every wake-up that came due,
     // however late the alarm fires (after an eviction, say).
-    await l.store.exclusive(() => this.reconcileNow(l));
+    await l.store.exclusive(() => this.reconcileNow(l)).catch((e) => this.retryLater(e, l));
   }
 
   /** Waits for pending controller work (tests and the clock endpoint use it). */
@@ -149,36 +194,52 @@ export class Sandbox extends DurableObject<Env> {
   /** Loads the sandbox once per instance; concurrent requests wait for the same load. */
   private async load(id: string): Promise<Loaded | undefined> {
     if (this.loaded && this.loaded.row.id === id) return this.loaded;
+    // A failure is carried out of blockConcurrencyWhile: thrown inside, it would break the object
+    // (every queued request failing with it) instead of failing this one request.
+    let failure: unknown;
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.loaded) return;
-      const store = new ObjectStore(this.env.DB, id);
-      const row = await store.load();
-      if (!row) return;
-      const clock = new SandboxClock(JSON.parse(row.clock || "{}"), wallNow);
-      const rng = new Rng(row.rngState);
-      const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
-      if ((await this.ctx.storage.get<string>("sandboxId")) !== id) await this.ctx.storage.put("sandboxId", id);
-      // Derive what is due from the stored state (and catch up on anything that came due meanwhile).
-      await store.exclusive(() => this.reconcileNow(loaded));
-      this.loaded = loaded;
+      try {
+        await this.loadNow(id);
+      } catch (e) {
+        failure = e;
+      }
     });
+    if (failure) throw failure;
     return this.loaded;
+  }
+
+  private async loadNow(id: string): Promise<void> {
+    const store = new ObjectStore(databaseFor(this.env, id), id);
+    setSandboxLimits(store, this.limitsGuard().limits);
+    const row = await store.load();
+    if (!row) return;
+    const clock = new SandboxClock(JSON.parse(row.clock || "{}"), wallNow);
+    const rng = new Rng(row.rngState);
+    const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
+    if ((await this.ctx.storage.get<string>("sandboxId")) !== id) await this.ctx.storage.put("sandboxId", id);
+    // Derive what is due from the stored state (and catch up on anything that came due meanwhile).
+    // The objects are loaded either way; a failed catch-up is retried.
+    await store.exclusive(() => this.reconcileNow(loaded)).catch((e) => this.retryLater(e));
+    this.loaded = loaded;
   }
 
   private async internal(request: Request, url: URL, id: string): Promise<Response> {
     const op = url.pathname.slice(INTERNAL_PREFIX.length);
     const body = request.method === "GET" || request.method === "DELETE" ? {} : ((await request.json()) as Record<string, unknown>);
     if (op === "init") return this.init(id, body as unknown as InitRequest);
+    if (op === "expire") return this.expire(id, Number(body.before));
     const loaded = await this.load(id);
     if (!loaded) return sandboxNotFound(id);
+    if (VISITS.has(op)) await this.touch(loaded);
     switch (op) {
       case "info":
         return jsonResponse(this.info(loaded));
       case "stats":
-        return jsonResponse({ store: loaded.store.stats, alarms: this.alarmStats, objects: loaded.store.countAll(), nextWakeup: loaded.engine.nextWakeup() ?? null });
+        return jsonResponse({ store: loaded.store.stats, alarms: this.alarmStats, engine: loaded.engine.stats, objects: loaded.store.countAll(), nextWakeup: loaded.engine.nextWakeup() ?? null });
       case "ping": {
         // The cheapest round trip through the whole stack (Worker → DO → D1): the benchmarks' floor.
-        const row = await this.env.DB.prepare("SELECT 1 AS ok").first<{ ok: number }>();
+        const row = await databaseFor(this.env, id).prepare("SELECT 1 AS ok").first<{ ok: number }>();
         return jsonResponse({ ok: row?.ok === 1 });
       }
       case "clock":
@@ -191,12 +252,17 @@ export class Sandbox extends DurableObject<Env> {
           await this.reconcileNow(loaded);
           return res;
         });
-      case "fork":
-        await loaded.store.exclusive(() => loaded.store.forkTo(body as unknown as ForkRequest));
+      case "fork": {
+        const fork = body as unknown as ForkRequest;
+        // A fork may be placed on another D1 shard than its source.
+        const target = shardIndexOf(fork.id) === shardIndexOf(id) ? undefined : databaseFor(this.env, fork.id);
+        await loaded.store.exclusive(() => loaded.store.forkTo(fork, target));
         return jsonResponse({ ok: true });
+      }
       case "destroy":
         await loaded.store.exclusive(() => loaded.store.destroy());
         this.loaded = undefined;
+        await this.clearStorage();
         return jsonResponse({ ok: true });
     }
     return new Response("unknown operation", { status: 404 });
@@ -204,7 +270,8 @@ export class Sandbox extends DurableObject<Env> {
 
   private async init(id: string, req: InitRequest): Promise<Response> {
     if (await this.load(id)) return jsonResponse({ error: "exists" }, 409);
-    const store = new ObjectStore(this.env.DB, id);
+    const store = new ObjectStore(databaseFor(this.env, id), id);
+    setSandboxLimits(store, this.limitsGuard().limits);
     const clock = new SandboxClock(undefined, wallNow);
     const rng = new Rng(seedFrom(id));
     const row: SandboxRow = {
@@ -217,6 +284,7 @@ export class Sandbox extends DurableObject<Env> {
       resourceVersion: 0,
       clock: JSON.stringify(clock.snapshot()),
       rngState: rng.state,
+      lastActiveAt: req.createdAt,
     };
     const loaded: Loaded = { store, clock, rng, row, engine: new Engine({ store, clock, rng }) };
     const ctx = this.apiContext(loaded, new Request("http://internal/"), "");
@@ -226,6 +294,50 @@ export class Sandbox extends DurableObject<Env> {
     this.loaded = undefined;
     await this.load(id);
     return jsonResponse({ ok: true }, 201);
+  }
+
+  /** Records that someone used the sandbox, at most once an hour (see store/activity.ts). */
+  private async touch(l: Loaded): Promise<void> {
+    const now = wallNow();
+    if (!activityDue(l.row, now)) return;
+    // Noted in memory first, so concurrent requests do not write it again.
+    l.row.lastActiveAt = now;
+    await recordActivity(databaseFor(this.env, l.row.id), l.row.id, now).catch((e) => console.error("recording activity failed", e));
+  }
+
+  /**
+   * The expiry sweep's request: removes the sandbox (its D1 rows and this object's storage, alarm
+   * included) unless it was used at or after `before`. Checked again here, with nothing else running,
+   * because a visit may have come after the sweep read the row.
+   */
+  private async expire(id: string, before: number): Promise<Response> {
+    if (!Number.isFinite(before)) return jsonResponse({ error: "before must be a time in milliseconds" }, 400);
+    let expired = false;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const db = databaseFor(this.env, id);
+      const loaded = this.loaded?.row.id === id ? this.loaded : undefined;
+      const remove = async () => {
+        const stored = await storedActivity(db, id);
+        const last = Math.max(stored ?? 0, loaded ? lastActiveOf(loaded.row) : 0);
+        if (stored !== undefined && last >= before) return;
+        if (stored !== undefined) await (loaded?.store ?? new ObjectStore(db, id)).destroy();
+        expired = true;
+      };
+      // A loaded sandbox may be committing (an alarm's pass): remove it between two commits.
+      if (loaded) await loaded.store.exclusive(remove);
+      else await remove();
+      if (!expired) return;
+      this.loaded = undefined;
+      await this.clearStorage();
+    });
+    return jsonResponse({ expired });
+  }
+
+  /** Forgets this object's own storage (the sandbox id it loads on alarms) and its alarm. */
+  private async clearStorage(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.alarmAt = null;
   }
 
   private info(l: Loaded): Record<string, unknown> {
@@ -291,6 +403,9 @@ interface ForkRequest {
 }
 
 const NODE_OPS = { nodes: addNode, kubelet: setKubelet, shell: runNodeShell };
+
+/** Internal operations that are someone using the sandbox (stats and ping are measurements, not visits). */
+const VISITS = new Set(["info", "clock", "nodes", "kubelet", "shell", "fork"]);
 
 function sandboxNotFound(id: string): Response {
   return statusResponse(new KubeError(404, "NotFound", `sandbox "${id}" not found`, { name: id, kind: "sandboxes" }));

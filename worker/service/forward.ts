@@ -4,17 +4,22 @@ import type { Env } from "../env";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "../api/body";
 import { jsonResponse, statusResponse } from "../api/negotiate";
 import { KubeError } from "../api/status";
-import { PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/internal";
-import { isReadOnlyId, isSandboxId } from "./ids";
-import { findSandbox, findSandboxByReadOnlyId } from "./sandbox-rows";
+import { INTERNAL_PREFIX, PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/internal";
+import { findSandbox } from "./sandbox-rows";
 import { kubeconfigYaml } from "./kubeconfig";
 import { watchMany } from "./watch-mux";
+import { accessToken, resolveAccess } from "./access";
 
 function notFoundStatus(id: string): Response {
   return jsonResponse(
     { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `sandbox "${id}" not found`, reason: "NotFound", details: { name: id, kind: "sandboxes" }, code: 404 },
     404,
   );
+}
+
+/** What a present-but-invalid bearer token gets, in kube-apiserver's words. */
+export function unauthorizedStatus(): Response {
+  return jsonResponse({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 }, 401);
 }
 
 export function sandboxStub(env: Env, id: string): DurableObjectStub {
@@ -40,9 +45,10 @@ export async function toSandbox(env: Env, request: Request, sandboxId: string, o
     }
   }
   const headers = new Headers(request.headers);
-  headers.delete(SANDBOX_HEADER);
-  headers.delete(READ_ONLY_HEADER);
-  headers.delete(PREFIX_HEADER);
+  // Every x-kubeplay-* header is the Worker's to set. Credentials stop here: nothing in the sandbox
+  // (a pod behind the API server's proxy, say) gets to see them.
+  for (const name of [...headers.keys()]) if (name.startsWith("x-kubeplay-")) headers.delete(name);
+  headers.delete("authorization");
   headers.set(SANDBOX_HEADER, sandboxId);
   headers.set(PREFIX_HEADER, opts.prefix);
   if (opts.readOnly) headers.set(READ_ONLY_HEADER, "1");
@@ -51,31 +57,37 @@ export async function toSandbox(env: Env, request: Request, sandboxId: string, o
   return sandboxStub(env, sandboxId).fetch(new Request(request.url, init));
 }
 
+/** One of the sandbox's internal operations (init, info, fork, destroy, expire, clock, nodes, …). */
+export function internalCall(env: Env, sandboxId: string, op: string, method: string, body?: unknown): Promise<Response> {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { "content-type": "application/json" };
+  }
+  return toSandbox(env, new Request(`http://sandbox${INTERNAL_PREFIX}${op}`, init), sandboxId, { prefix: "", readOnly: false });
+}
+
 function wantsHtml(request: Request): boolean {
   return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
 export async function forwardToSandbox(env: Env, request: Request, id: string): Promise<Response> {
-  let sandboxId: string;
-  let readOnly = false;
-  if (isSandboxId(id)) {
-    sandboxId = id;
-  } else if (isReadOnlyId(id)) {
-    const row = await findSandboxByReadOnlyId(env, id);
-    if (!row) return notFoundStatus(id);
-    sandboxId = row.id;
-    readOnly = true;
-  } else {
-    return notFoundStatus(id);
-  }
   const url = new URL(request.url);
   const prefix = `/s/${id}`;
+  // The id as written in the path (an id spelled with percent escapes is not one).
+  if (!url.pathname.startsWith(prefix)) return notFoundStatus(id);
+  const access = await resolveAccess(env, id, request.headers.get("authorization"), false);
+  if ("refused" in access) return access.refused === "unauthorized" ? unauthorizedStatus() : notFoundStatus(id);
+  const { sandboxId, readOnly } = access;
   const rest = url.pathname.slice(prefix.length);
 
   if (rest === "/kubeconfig" && request.method === "GET") {
     const row = await findSandbox(env, sandboxId);
     if (!row) return notFoundStatus(id);
-    return new Response(kubeconfigYaml(url.origin, id), { headers: { "content-type": "application/yaml; charset=utf-8" } });
+    // A bearer token only over https, where it cannot be read on the way. It is the token of the id in
+    // the URL (see access.ts), never the owner token.
+    const token = url.protocol === "https:" ? await accessToken(id) : undefined;
+    return new Response(kubeconfigYaml(url.origin, id, token), { headers: { "content-type": "application/yaml; charset=utf-8" } });
   }
   if ((rest === "" || rest === "/") && request.method === "GET" && wantsHtml(request)) {
     // The page reads the sandbox id and `?embed=` from its own URL. `/console` (not `/console.html`,

@@ -1,8 +1,11 @@
-// Unguessable identifiers: 128 random bits, base32 (lowercase), so they are valid in hostnames and paths.
-const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
+// Unguessable identifiers in base32 (lowercase), so they are valid in hostnames and paths.
+import { ID_ALPHABET as ALPHABET, shardChar } from "../store/shards";
 
 export function randomBase32(bytes: number): string {
-  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  return base32(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export function base32(buf: Uint8Array): string {
   let bits = 0;
   let value = 0;
   let out = "";
@@ -18,16 +21,21 @@ export function randomBase32(bytes: number): string {
   return out;
 }
 
-/** A sandbox id: 26 characters, 128 bits. */
-export function newSandboxId(): string {
-  return randomBase32(16);
+/** 25 random characters: 125 bits. */
+function randomPart(): string {
+  return randomBase32(16).slice(0, 25);
+}
+
+/** A sandbox id: 26 characters, the shard's (see store/shards.ts), then 125 random bits. */
+export function newSandboxId(shard = 0): string {
+  return shardChar(shard) + randomPart();
 }
 
 export const READ_ONLY_PREFIX = "ro-";
 
-/** A read-only share id: `ro-` + 128 bits. */
-export function newReadOnlyId(): string {
-  return READ_ONLY_PREFIX + randomBase32(16);
+/** A read-only share id: `ro-`, the shard's character, 125 random bits (independent of the sandbox id). */
+export function newReadOnlyId(shard = 0): string {
+  return READ_ONLY_PREFIX + shardChar(shard) + randomPart();
 }
 
 /** An owner token: 256 bits. */

@@ -1,7 +1,10 @@
 import YAML from "yaml";
 
-/** A kubeconfig whose cluster server is the sandbox URL (the sandbox is identified by the path). */
-export function kubeconfigYaml(origin: string, id: string): string {
+/**
+ * A kubeconfig whose cluster server is the sandbox URL (the sandbox is identified by the path); with
+ * `token`, its user presents it as a bearer token (see service/access.ts).
+ */
+export function kubeconfigYaml(origin: string, id: string, token?: string): string {
   const name = `kubeplay-${id.slice(0, 8)}`;
   return YAML.stringify({
     apiVersion: "v1",
@@ -10,6 +13,6 @@ export function kubeconfigYaml(origin: string, id: string): string {
     contexts: [{ name, context: { cluster: name, user: name, namespace: "default" } }],
     "current-context": name,
     preferences: {},
-    users: [{ name, user: {} }],
+    users: [{ name, user: token ? { token } : {} }],
   });
 }

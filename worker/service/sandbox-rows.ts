@@ -1,13 +1,15 @@
-// Reads of the sandboxes table the Worker needs before it reaches a Durable Object.
+// Reads of the sandboxes table the Worker needs before it reaches a Durable Object, each on the
+// sandbox's own D1 shard (the id says which).
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Env } from "../env";
 import { sandboxes } from "../store/schema";
+import { databaseFor } from "../store/shards";
 
-type Row = { id: string; ownerTokenHash: string; readOnlyId: string };
+export type Row = { id: string; ownerTokenHash: string; readOnlyId: string };
 
 export async function findSandbox(env: Env, id: string): Promise<Row | undefined> {
-  const rows = await drizzle(env.DB)
+  const rows = await drizzle(databaseFor(env, id))
     .select({ id: sandboxes.id, ownerTokenHash: sandboxes.ownerTokenHash, readOnlyId: sandboxes.readOnlyId })
     .from(sandboxes)
     .where(eq(sandboxes.id, id));
@@ -20,7 +22,7 @@ const readOnlyCache = new Map<string, Row>();
 export async function findSandboxByReadOnlyId(env: Env, readOnlyId: string): Promise<Row | undefined> {
   const hit = readOnlyCache.get(readOnlyId);
   if (hit) return hit;
-  const rows = await drizzle(env.DB)
+  const rows = await drizzle(databaseFor(env, readOnlyId))
     .select({ id: sandboxes.id, ownerTokenHash: sandboxes.ownerTokenHash, readOnlyId: sandboxes.readOnlyId })
     .from(sandboxes)
     .where(eq(sandboxes.readOnlyId, readOnlyId));

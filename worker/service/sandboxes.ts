@@ -1,24 +1,17 @@
 // The sandbox service API: create, info, delete, fork, and the clock.
 import { Hono, type Context } from "hono";
 import type { Env } from "../env";
-import { INTERNAL_PREFIX } from "../sandbox/internal";
 import { parseSandboxOptions } from "../sandbox/bootstrap";
 import { type ManifestObject, parseCreateManifests, TEMPLATES } from "../sandbox/bootstrap/templates";
 import { groupVersionPath } from "../resources/registry";
+import { pickShard } from "../store/shards";
 import { isReadOnlyId, isSandboxId, newOwnerToken, newReadOnlyId, newSandboxId, sha256Hex, timingSafeEqualHex } from "./ids";
-import { findSandbox, findSandboxByReadOnlyId, forgetReadOnlyId } from "./sandbox-rows";
-import { toSandbox } from "./forward";
+import { findSandbox, forgetReadOnlyId } from "./sandbox-rows";
+import { internalCall, toSandbox } from "./forward";
+import { type Access, resolveAccess } from "./access";
+import { clientKey, countCreation, creationLimitMessage } from "./client-limits";
 
 type App = { Bindings: Env };
-
-function internalCall(env: Env, sandboxId: string, op: string, method: string, body?: unknown): Promise<Response> {
-  const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { "content-type": "application/json" };
-  }
-  return toSandbox(env, new Request(`http://sandbox${INTERNAL_PREFIX}${op}`, init), sandboxId, { prefix: "", readOnly: false });
-}
 
 function links(origin: string, id: string, readOnlyId: string) {
   return {
@@ -28,8 +21,15 @@ function links(origin: string, id: string, readOnlyId: string) {
   };
 }
 
-const error = (message: string, status: number) =>
-  new Response(JSON.stringify({ error: message }), { status, headers: { "content-type": "application/json" } });
+const error = (message: string, status: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ error: message }), { status, headers: { "content-type": "application/json", ...headers } });
+
+/** The creation limit (client-limits.ts): a 429 with Retry-After when the client is over it. */
+async function overCreationLimit(c: Context<App>): Promise<Response | undefined> {
+  const over = await countCreation(c.env, await clientKey(c.req.raw));
+  if (!over) return undefined;
+  return error(creationLimitMessage(c.env, over.retryAfterSeconds), 429, { "retry-after": String(over.retryAfterSeconds) });
+}
 
 async function readJsonBody(request: Request): Promise<unknown | Response> {
   const text = await request.text();
@@ -78,8 +78,15 @@ async function createObjects(env: Env, sandboxId: string, objects: ManifestObjec
 
 /** Creates the sandbox rows through the DO; returns the created sandbox's public description. */
 async function createSandbox(env: Env, origin: string, options: unknown, fork?: { from: string }, objects: ManifestObject[] = []): Promise<Response> {
-  const id = newSandboxId();
-  const readOnlyId = newReadOnlyId();
+  // The new sandbox's D1 shard, written into both of its ids (store/shards.ts); a fork gets its own.
+  let shard: number;
+  try {
+    shard = pickShard(env);
+  } catch (e) {
+    return error(`the service is misconfigured: ${(e as Error).message}`, 500);
+  }
+  const id = newSandboxId(shard);
+  const readOnlyId = newReadOnlyId(shard);
   const ownerToken = newOwnerToken();
   const ownerTokenHash = await sha256Hex(ownerToken);
   const createdAt = Date.now();
@@ -99,14 +106,14 @@ async function createSandbox(env: Env, origin: string, options: unknown, fork?: 
   return new Response(JSON.stringify(body), { status: 201, headers: { "content-type": "application/json", location: `/api/sandboxes/${id}` } });
 }
 
-/** Resolves a sandbox or read-only id to the sandbox id. */
-async function resolve(env: Env, id: string): Promise<{ sandboxId: string; readOnly: boolean } | undefined> {
-  if (isSandboxId(id)) return (await findSandbox(env, id)) ? { sandboxId: id, readOnly: false } : undefined;
-  if (isReadOnlyId(id)) {
-    const row = await findSandboxByReadOnlyId(env, id);
-    return row ? { sandboxId: row.id, readOnly: true } : undefined;
-  }
-  return undefined;
+/**
+ * Resolves a sandbox or read-only id, with the request's bearer token if any (access.ts), to the
+ * sandbox; otherwise the error response (404, or 401 for a token that is not this sandbox's).
+ */
+async function resolve(c: Context<App>, id: string): Promise<Access | Response> {
+  const r = await resolveAccess(c.env, id, c.req.header("authorization"), true);
+  if (!("refused" in r)) return r;
+  return r.refused === "unauthorized" ? error("the bearer token is not one of this sandbox's", 401) : error(`sandbox "${id}" not found`, 404);
 }
 
 export const sandboxRoutes = new Hono<App>();
@@ -118,6 +125,8 @@ sandboxRoutes.post("/", async (c) => {
   if (typeof options === "string") return error(options, 400);
   const objects = parseCreateManifests(body);
   if (typeof objects === "string") return error(objects, 400);
+  const limited = await overCreationLimit(c);
+  if (limited) return limited;
   return createSandbox(c.env, new URL(c.req.url).origin, options, undefined, objects);
 });
 
@@ -126,37 +135,40 @@ sandboxRoutes.get("/templates", (c) => c.json({ templates: TEMPLATES.map(({ name
 
 sandboxRoutes.get("/:id", async (c) => {
   const id = c.req.param("id");
-  const r = await resolve(c.env, id);
-  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const r = await resolve(c, id);
+  if (r instanceof Response) return r;
   const res = await internalCall(c.env, r.sandboxId, "info", "GET");
   if (!res.ok) return res;
   const info = (await res.json()) as Record<string, unknown>;
   const origin = new URL(c.req.url).origin;
   const readOnlyId = info.readOnlyId as string;
-  if (r.readOnly) {
+  if (r.readOnly && isReadOnlyId(id)) {
     // A read-only link reveals nothing that leads to write access.
     return c.json({ ...info, id, readOnly: true, url: `${origin}/s/${id}`, readOnlyUrl: `${origin}/s/${id}`, kubeconfigUrl: `${origin}/s/${id}/kubeconfig`, forkUrl: `${origin}/api/sandboxes/${id}/fork`, readOnlyId: id });
   }
-  return c.json({ ...info, readOnly: false, ...links(origin, r.sandboxId, readOnlyId), forkUrl: `${origin}/api/sandboxes/${id}/fork` });
+  return c.json({ ...info, readOnly: r.readOnly, ...links(origin, r.sandboxId, readOnlyId), forkUrl: `${origin}/api/sandboxes/${id}/fork` });
 });
 
 sandboxRoutes.get("/:id/stats", async (c) => {
-  const id = c.req.param("id");
-  const r = await resolve(c.env, id);
-  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const r = await resolve(c, c.req.param("id"));
+  if (r instanceof Response) return r;
   return internalCall(c.env, r.sandboxId, "stats", "GET");
 });
 
 sandboxRoutes.get("/:id/ping", async (c) => {
   const id = c.req.param("id");
-  if (!isSandboxId(id) && !isReadOnlyId(id)) return error(`sandbox "${id}" not found`, 404);
-  const sandboxId = isSandboxId(id) ? id : (await findSandboxByReadOnlyId(c.env, id))?.id;
-  if (!sandboxId) return error(`sandbox "${id}" not found`, 404);
-  return internalCall(c.env, sandboxId, "ping", "GET");
+  // The benchmarks' floor: no D1 lookup before the Durable Object for a sandbox id.
+  const r = await resolveAccess(c.env, id, c.req.header("authorization"), false);
+  if ("refused" in r) return r.refused === "unauthorized" ? error("the bearer token is not one of this sandbox's", 401) : error(`sandbox "${id}" not found`, 404);
+  const res = await internalCall(c.env, r.sandboxId, "ping", "GET");
+  // A well-formed id with no sandbox behind it: the Durable Object finds nothing to load.
+  return res.status === 404 ? error(`sandbox "${id}" not found`, 404) : res;
 });
 
+/** Deleting a sandbox takes its owner token, which only its creator was given. */
 sandboxRoutes.delete("/:id", async (c) => {
   const id = c.req.param("id");
+  if (isReadOnlyId(id)) return error("a read-only link cannot delete the sandbox", 403);
   if (!isSandboxId(id)) return error(`sandbox "${id}" not found`, 404);
   const row = await findSandbox(c.env, id);
   if (!row) return error(`sandbox "${id}" not found`, 404);
@@ -170,18 +182,19 @@ sandboxRoutes.delete("/:id", async (c) => {
   return c.json({ id, deleted: true });
 });
 
+/** Anyone who can read a sandbox may fork it: the fork is a new, private copy. */
 sandboxRoutes.post("/:id/fork", async (c) => {
-  const id = c.req.param("id");
-  const r = await resolve(c.env, id);
-  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const r = await resolve(c, c.req.param("id"));
+  if (r instanceof Response) return r;
+  const limited = await overCreationLimit(c);
+  if (limited) return limited;
   return createSandbox(c.env, new URL(c.req.url).origin, undefined, { from: r.sandboxId });
 });
 
 sandboxRoutes.post("/:id/clock", async (c) => {
-  const id = c.req.param("id");
-  if (isReadOnlyId(id)) return error("a read-only link cannot change the clock", 403);
-  const r = await resolve(c.env, id);
-  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const r = await resolve(c, c.req.param("id"));
+  if (r instanceof Response) return r;
+  if (r.readOnly) return error("a read-only link cannot change the clock", 403);
   const body = await readJsonBody(c.req.raw);
   if (body instanceof Response) return body;
   if (body === undefined || typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -192,10 +205,9 @@ sandboxRoutes.post("/:id/clock", async (c) => {
 
 /** Node operations: add a node (`POST …/nodes`), start or stop a node's kubelet (`POST …/nodes/<node>/kubelet`), a node shell (`POST …/shell`). */
 async function nodeOperation(c: Context<App>, op: string, extra: Record<string, unknown> = {}): Promise<Response> {
-  const id = c.req.param("id") ?? "";
-  if (isReadOnlyId(id)) return error("a read-only link cannot change the sandbox", 403);
-  const r = await resolve(c.env, id);
-  if (!r) return error(`sandbox "${id}" not found`, 404);
+  const r = await resolve(c, c.req.param("id") ?? "");
+  if (r instanceof Response) return r;
+  if (r.readOnly) return error("a read-only link cannot change the sandbox", 403);
   const body = await readJsonBody(c.req.raw);
   if (body instanceof Response) return body;
   if (typeof body !== "object" || body === null || Array.isArray(body)) return error("expected a JSON object", 400);

@@ -32,6 +32,16 @@ function objectKey(namespace: string, name: string): string {
 
 export type SandboxRow = typeof sandboxes.$inferSelect;
 
+/**
+ * The sandbox state kept beside the objects (the random generator and the clock). It is written with
+ * every batch, so the row never lags what committed objects drew from it, and put back to the row's
+ * after a batch that did not land, so memory holds exactly what D1 holds, as after a restart.
+ */
+export interface SandboxState {
+  save(): { rngState: number; clock: string };
+  restore(row: SandboxRow): void;
+}
+
 export interface CommitExtra {
   clock?: string;
   rngState?: number;
@@ -60,6 +70,13 @@ export class ObjectStore {
   private rv = 0;
   /** Oldest resourceVersion a watch can start from (events after it are all in `history`). */
   private historyStart = 0;
+  private state?: SandboxState;
+  /**
+   * Set when a batch failed and reading the sandbox row back failed too: whether it landed is unknown,
+   * so the cache may lack a committed change. The next write reloads everything from D1 first.
+   */
+  private stale = false;
+  private readonly resetListeners = new Set<() => void>();
 
   constructor(
     private readonly d1: D1Database,
@@ -70,6 +87,11 @@ export class ObjectStore {
 
   get resourceVersion(): number {
     return this.rv;
+  }
+
+  /** Ties the sandbox's generator and clock to the store's commits (see SandboxState). */
+  attachState(state: SandboxState): void {
+    this.state = state;
   }
 
   /** Loads the sandbox row and every object; undefined when the sandbox does not exist. */
@@ -92,9 +114,31 @@ export class ObjectStore {
 
   /** Runs `fn` with writes serialized: reads inside see every earlier write, and no other write interleaves. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
+    const start = async () => {
+      if (this.stale) await this.reload();
+      return fn();
+    };
+    const run = this.lock.then(start, start);
     this.lock = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Replaces the cache with what D1 holds (after a batch of unknown outcome). Open watches are ended:
+   * they may have missed that batch's events, and re-watching from their version answers 410.
+   */
+  private async reload(): Promise<void> {
+    const row = await this.load();
+    if (!row) throw new Error(`sandbox "${this.sandboxId}" is not in the database`);
+    this.stale = false;
+    this.state?.restore(row);
+    for (const fn of [...this.resetListeners]) fn();
+  }
+
+  /** Calls `fn` when the cache was reloaded from D1 (watches end on it); returns the unsubscribe. */
+  onReset(fn: () => void): () => void {
+    this.resetListeners.add(fn);
+    return () => this.resetListeners.delete(fn);
   }
 
   get(resource: string, namespace: string, name: string): KubeObject | undefined {
@@ -150,6 +194,11 @@ export class ObjectStore {
     return [...this.cache.keys()].filter((k) => (this.cache.get(k)?.size ?? 0) > 0);
   }
 
+  /** Objects of one resource. */
+  count(resource: string): number {
+    return this.cache.get(resource)?.size ?? 0;
+  }
+
   countAll(): number {
     let n = 0;
     for (const b of this.cache.values()) n += b.size;
@@ -161,6 +210,8 @@ export class ObjectStore {
    * extra statements (sandbox state) ride in the same batch. Returns the stored objects.
    */
   async commit(changes: Change[], extra: CommitExtra = {}): Promise<KubeObject[]> {
+    // A pass queued before the sandbox was deleted must not write its objects back.
+    if (this.destroyed) throw new Error(`sandbox "${this.sandboxId}" was deleted`);
     if (changes.length === 0 && extra.clock === undefined && extra.rngState === undefined && !extra.createRow) return [];
     let rv = this.rv;
     const stored: { change: Change; object: KubeObject; rv: number }[] = [];
@@ -212,10 +263,18 @@ export class ObjectStore {
       }
     }
     const set: { resourceVersion: number; clock?: string; rngState?: number } = { resourceVersion: rv };
-    if (extra.clock !== undefined) set.clock = extra.clock;
-    if (extra.rngState !== undefined) set.rngState = extra.rngState;
+    const side = this.state?.save();
+    const clock = extra.clock ?? side?.clock;
+    const rngState = extra.rngState ?? side?.rngState;
+    if (clock !== undefined) set.clock = clock;
+    if (rngState !== undefined) set.rngState = rngState;
     statements.push(this.db.update(sandboxes).set(set).where(eq(sandboxes.id, this.sandboxId)));
-    await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    try {
+      await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    } catch (e) {
+      // D1 can fail before the batch took effect or after (a lost answer); the sandbox row says which.
+      if (!(await this.landed(set))) throw e;
+    }
     this.stats.batches++;
     this.stats.queries += statements.length;
     this.stats.rowsWritten += statements.length;
@@ -255,6 +314,29 @@ export class ObjectStore {
   }
 
   /**
+   * After a failed batch: whether it took effect after all (the sandbox row carries its resourceVersion,
+   * clock and generator state; a batch is atomic). When it did not, the generator and clock go back to
+   * the row's, undoing what the failed operation drew. When the row cannot be read, the store is stale.
+   */
+  private async landed(set: { resourceVersion: number; clock?: string; rngState?: number }): Promise<boolean> {
+    let row: SandboxRow | undefined;
+    try {
+      row = (await this.db.select().from(sandboxes).where(eq(sandboxes.id, this.sandboxId)))[0];
+      this.stats.queries++;
+    } catch {
+      this.stale = true;
+      return false;
+    }
+    if (!row) return false;
+    const landed =
+      row.resourceVersion === set.resourceVersion &&
+      (set.clock === undefined || row.clock === set.clock) &&
+      (set.rngState === undefined || row.rngState === set.rngState);
+    if (!landed) this.state?.restore(row);
+    return landed;
+  }
+
+  /**
    * Events after `fromRv`, or undefined when they are no longer all in history (the caller answers 410).
    */
   eventsSince(fromRv: number): StoreEvent[] | undefined {
@@ -281,16 +363,20 @@ export class ObjectStore {
     return b;
   }
 
-  /** Copies the sandbox row and every object to a new sandbox id, in one batch. */
-  async forkTo(row: { id: string; readOnlyId: string; ownerTokenHash: string; createdAt: number }): Promise<void> {
+  /**
+   * Copies the sandbox row and every object to a new sandbox id, in one batch on `target` (the new
+   * sandbox's shard, see store/shards.ts; this store's database when omitted).
+   */
+  async forkTo(row: { id: string; readOnlyId: string; ownerTokenHash: string; createdAt: number }, target: D1Database = this.d1): Promise<void> {
+    if (target !== this.d1) return this.forkToShard(row, target);
     // Two set-based statements: the copy costs no per-object round trips however large the sandbox.
     await this.d1.batch([
       this.d1
         .prepare(
-          `INSERT INTO sandboxes (id, read_only_id, owner_token_hash, created_at, forked_from, options, resource_version, clock, rng_state)
-           SELECT ?, ?, ?, ?, id, options, resource_version, clock, rng_state FROM sandboxes WHERE id = ?`,
+          `INSERT INTO sandboxes (id, read_only_id, owner_token_hash, created_at, forked_from, options, resource_version, clock, rng_state, last_active_at)
+           SELECT ?, ?, ?, ?, id, options, resource_version, clock, rng_state, ? FROM sandboxes WHERE id = ?`,
         )
-        .bind(row.id, row.readOnlyId, row.ownerTokenHash, row.createdAt, this.sandboxId),
+        .bind(row.id, row.readOnlyId, row.ownerTokenHash, row.createdAt, row.createdAt, this.sandboxId),
       this.d1
         .prepare(
           `INSERT INTO objects (sandbox_id, resource, namespace, name, uid, resource_version, body)
@@ -300,12 +386,32 @@ export class ObjectStore {
     ]);
   }
 
+  /** A fork onto another database: the rows are read here and written there, still as one batch. */
+  private async forkToShard(row: { id: string; readOnlyId: string; ownerTokenHash: string; createdAt: number }, target: D1Database): Promise<void> {
+    const [source] = await this.db.select().from(sandboxes).where(eq(sandboxes.id, this.sandboxId));
+    if (!source) throw new Error(`sandbox ${this.sandboxId} has no row`);
+    const rows = await this.db.select().from(objects).where(eq(objects.sandboxId, this.sandboxId));
+    this.stats.queries += 2;
+    const into = drizzle(target);
+    const statements: BatchItem<"sqlite">[] = [
+      into.insert(sandboxes).values({ ...source, ...row, forkedFrom: source.id, lastActiveAt: row.createdAt }),
+    ];
+    // D1 binds at most 100 parameters per statement: 14 rows of 7 columns.
+    for (let i = 0; i < rows.length; i += 14) {
+      statements.push(into.insert(objects).values(rows.slice(i, i + 14).map((o) => ({ ...o, sandboxId: row.id }))));
+    }
+    await into.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  }
+
+  private destroyed = false;
+
   /** Removes the sandbox and all its objects from D1 and forgets the cache. */
   async destroy(): Promise<void> {
     await this.db.batch([
       this.db.delete(objects).where(eq(objects.sandboxId, this.sandboxId)),
       this.db.delete(sandboxes).where(eq(sandboxes.id, this.sandboxId)),
     ]);
+    this.destroyed = true;
     this.cache.clear();
     this.sorted.clear();
     this.sortedKeys.clear();

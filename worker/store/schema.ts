@@ -20,8 +20,28 @@ export const sandboxes = sqliteTable(
     clock: text("clock").notNull().default("{}"),
     /** State of the seeded random generator. */
     rngState: integer("rng_state").notNull().default(1),
+    /**
+     * Wall time (ms) of the last request to the sandbox, written at most once an hour (the expiry sweep
+     * counts days). Null only for rows from before it existed: the sweep then goes by `created_at`.
+     */
+    lastActiveAt: integer("last_active_at"),
   },
-  (t) => [index("sandboxes_read_only_id").on(t.readOnlyId)],
+  (t) => [index("sandboxes_read_only_id").on(t.readOnlyId), index("sandboxes_last_active_at").on(t.lastActiveAt)],
+);
+
+/**
+ * Sandboxes created per client and clock hour (the creation limit). `client` is a hash of the client's
+ * address, never the address. Rows of past hours are removed by the hourly sweep. Kept on shard 0.
+ */
+export const sandboxCreations = sqliteTable(
+  "sandbox_creations",
+  {
+    client: text("client").notNull(),
+    /** The hour, as whole hours since the epoch. */
+    hour: integer("hour").notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.client, t.hour] })],
 );
 
 export const objects = sqliteTable(

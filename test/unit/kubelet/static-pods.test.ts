@@ -68,4 +68,18 @@ describe("static pods", () => {
     expect(row(cluster, "kube-apiserver-k8s-master", "kube-system").status).toBe("Running");
     expect((p.status as { podIP?: string }).podIP).toBe("192.168.1.10");
   });
+
+  it("ignores manifests that are not valid pods, as the kubelet does, and runs the rest", async () => {
+    const cluster = await TestCluster.create();
+    const dir = "/etc/kubernetes/manifests";
+    // Once, `spec: 7` threw in every pass of the controllers: the whole sandbox stopped reconciling.
+    await writeNodeFile(cluster, "k8s-node1", `${dir}/bad-spec.yaml`, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad-spec\nspec: 7\n");
+    await writeNodeFile(cluster, "k8s-node1", `${dir}/bad-name.yaml`, stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "Bad_Name" }, spec: { containers: [{ name: "c", image: "nginx" }] } }));
+    await writeNodeFile(cluster, "k8s-node1", `${dir}/bad-type.yaml`, stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "bad-type" }, spec: { containers: [{ name: "c", image: "nginx", ports: [{ containerPort: "80" }] }] } }));
+    await writeNodeFile(cluster, "k8s-node1", `${dir}/good.yaml`, stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "good" }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } }));
+    await cluster.advance(5);
+    expect(cluster.list(POD, "default").map((p) => p.metadata.name)).toEqual(["good-k8s-node1"]);
+    expect(row(cluster, "good-k8s-node1")).toEqual({ ready: "1/1", status: "Running", restarts: "0" });
+  });
 });
+

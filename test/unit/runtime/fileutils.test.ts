@@ -34,4 +34,11 @@ describe("cp and mv", () => {
     expect(run("busybox:1.36", "mv /nope /tmp")).toMatchObject({ code: 1, stderr: "mv: can't stat '/nope': No such file or directory\n" });
     expect(run("debian:12", "cp /etc/os-release")).toMatchObject({ code: 1, stderr: "cp: missing destination file operand after '/etc/os-release'\nTry 'cp --help' for more information.\n" });
   });
+
+  it("refuses to copy or move a tree into itself", () => {
+    expect(run("debian:12", "cp -r / /tmp/all")).toMatchObject({ code: 1, stderr: "cp: cannot copy a directory, '/', into itself, '/tmp/all'\n" });
+    expect(run("busybox:1.36", "cp -r / /tmp/all")).toMatchObject({ code: 1, stderr: "cp: recursion detected, omitting directory '/'\n" });
+    expect(run("debian:12", "mkdir -p /d/e; mv /d /d/e/f")).toMatchObject({ code: 1, stderr: "mv: cannot move '/d' to a subdirectory of itself, '/d/e/f'\n" });
+    expect(run("busybox:1.36", "mkdir -p /d/e; mv /d /d/e/f")).toMatchObject({ code: 1, stderr: "mv: can't rename '/d': Invalid argument\n" });
+  });
 });

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { parseImageRef } from "../../../worker/runtime/image-ref";
 import { pullDurationMs, resolveImage } from "../../../worker/runtime/images";
+import { serveFile } from "../../../worker/runtime/images/http-files";
+import { layeredFs } from "../../../worker/runtime/fs";
 
 describe("image references", () => {
   it.each([
@@ -76,5 +78,19 @@ describe("the catalog", () => {
     const alpine = resolveImage("nginx:alpine");
     expect(alpine.ok && alpine.size).toBeLessThan(72_099_501);
     expect(pullDurationMs(72_099_501)).toBe(2202);
+  });
+});
+
+describe("web servers' file serving", () => {
+  const fs = layeredFs({ image: { "/usr/share/nginx/html/index.html": "hi\n" } });
+
+  it("answers a broken escape or a path above the root with 400, as nginx does", () => {
+    // decodeURIComponent threw on `%zz`: a 500 through the API server's proxy.
+    for (const path of ["/%zz", "/a%E0%A4%A", "/../../etc/passwd"]) {
+      const res = serveFile("nginx", "1.25.5", fs, "/usr/share/nginx/html", path);
+      expect(res.status, path).toBe(400);
+      expect(res.body, path).toContain("<title>400 Bad Request</title>");
+    }
+    expect(serveFile("nginx", "1.25.5", fs, "/usr/share/nginx/html", "/index%2Ehtml")).toMatchObject({ status: 200, body: "hi\n" });
   });
 });

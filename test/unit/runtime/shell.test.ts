@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { layeredFs } from "../../../worker/runtime/fs";
 import { resolveImage } from "../../../worker/runtime/images";
 import { runCommand, runProcess } from "../../../worker/runtime/process";
+import { nestedQuantifier } from "../../../worker/runtime/shell/regex";
 
 const START = Date.parse("2026-01-01T00:00:00Z");
 
@@ -70,3 +71,63 @@ describe("shell", () => {
     expect(runCommand(spec("busybox:1.28", ["sleep", "1"]), ["test", "-f", "/etc/config/app.conf"], { fs: fs("busybox:1.28", { "app.conf": "" }) }).code).toBe(0);
   });
 });
+
+// Command lines that once hung the interpreter, exhausted the Worker's stack or memory, or threw.
+describe("hostile command lines", () => {
+  const run = (script: string) => runCommand(spec("busybox:1.36", ["sleep", "1"]), ["sh", "-c", script], { fs: fs("busybox:1.36") });
+
+  it("ends an unterminated expansion built at run time with an error, not an endless scan", () => {
+    expect(run("x='echo ${'; eval \"$x\"; echo after")).toMatchObject({ code: 0, stdout: "after\n", stderr: "sh: bad substitution\n" });
+    expect(run("eval 'echo $(('; echo after")).toMatchObject({ code: 0, stdout: "after\n", stderr: "sh: unterminated command substitution\n" });
+  });
+
+  it("matches nested braces and parentheses", () => {
+    expect(run("echo ${a:-${b:-nested}} $(((1+(2))*3))").stdout).toBe("nested 9\n");
+  });
+
+  it("refuses nesting past 100 levels in the shell's words", () => {
+    expect(run(`${"if true; then ".repeat(150)}echo x${"; fi".repeat(150)}`)).toMatchObject({ code: 2, stderr: "sh: syntax error: commands nested more than 100 deep\n" });
+    expect(run(`echo ${"$(echo ".repeat(150)}x${")".repeat(150)}; echo after`)).toMatchObject({ stdout: "\nafter\n", stderr: "sh: maximum nesting level exceeded (100)\n" });
+    expect(run(`echo ${"${a:-".repeat(150)}x${"}".repeat(150)}; echo after`)).toMatchObject({ stdout: "after\n", stderr: "sh: ${a:-${a:-${a:-${a:-${…}: bad substitution: nested more than 100 deep\n" });
+    expect(run(`echo $((${"(".repeat(300)}1${")".repeat(300)})); echo after`).stderr).toBe("sh: ((((((((((((((((((((…: expression recursion level exceeded\n");
+  });
+
+  it("dies as bash does when a value doubled in a loop cannot be allocated", () => {
+    expect(run("x=a; while true; do x=$x$x; done; echo unreachable")).toMatchObject({ code: 2, stdout: "", stderr: "sh: xmalloc: cannot allocate 33554432 bytes\n" });
+  });
+
+  it("matches nothing with a bracket range JavaScript refuses", () => {
+    expect(run("case x in [z-a]) echo y;; *) echo n;; esac").stdout).toBe("n\n");
+  });
+
+  it("runs a pattern that could backtrack exponentially only on lines short enough", () => {
+    // JavaScript's engine backtracks where grep's does not: `(a+)+b` on 40 a's took minutes.
+    expect(run("echo aab | grep -E '(a+)+b'")).toMatchObject({ code: 0, stdout: "aab\n" });
+    expect(run(`printf '${"a".repeat(40)}!\\n' | grep -E '(a+)+b'`)).toMatchObject({ code: 2, stderr: "grep: memory exhausted\n" });
+    expect(run("echo 'a(b' | grep '('")).toMatchObject({ code: 2, stderr: "grep: bad regex '('\n" });
+  });
+});
+
+describe("repeated groups that can match one text more than one way", () => {
+  it.each([
+    ["(a+)+b", true],
+    ["(x*)*", true],
+    ["((ab)?)+", true],
+    ["(a{2,})*", true],
+    ["(?:a|b+)*", true],
+    ["(a|aa)+$", true],
+    ["(a|ab)*c", true],
+    ["(\\w|x)+", true],
+    ["(a|)*", true],
+    ["(foo|bar)+", false],
+    ["(?<n>foo|bar)+", false],
+    ["(a+)?b", false],
+    ["(abc)+", false],
+    ["[(a+)]+", false],
+    ["\\(a+\\)+", false],
+    ["^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", false],
+  ])("%s → %s", (source, risky) => {
+    expect(nestedQuantifier(source)).toBe(risky);
+  });
+});
+

@@ -473,6 +473,189 @@ export function unknownFields(gvPath: string, kind: string, obj: unknown): strin
 }
 
 // ---------------------------------------------------------------------------------------------
+// Decoding into the Go types: the JSON type of every value
+
+/**
+ * Integer fields that are int64 in the Go types (the published schemas say only "integer"); every
+ * other integer field is an int32.
+ */
+const INT64_FIELDS = new Set([
+  "activeDeadlineSeconds",
+  "deletionGracePeriodSeconds",
+  "expirationSeconds",
+  "fsGroup",
+  "generation",
+  "gracePeriodSeconds",
+  "observedGeneration",
+  "runAsGroup",
+  "runAsUser",
+  "startingDeadlineSeconds",
+  "supplementalGroups",
+  "terminationGracePeriodSeconds",
+  "tolerationSeconds",
+]);
+
+const QUANTITY_SYNTAX = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function refNameOf(schema: Schema): string | undefined {
+  const ref = schema.$ref ?? schema.allOf?.find((p) => p.$ref)?.$ref;
+  return ref?.slice(REF_PREFIX.length);
+}
+
+/** `v1.PodSpec`, `int32`, `[]v1.Container`, `map[string]string`: the Go type as encoding/json prints it. */
+function goTypeOf(schema: Schema, field: string): string {
+  const ref = refNameOf(schema);
+  if (ref) return ref.split(".").slice(-2).join(".");
+  switch (schema.type) {
+    case "integer":
+      return INT64_FIELDS.has(field) ? "int64" : "int32";
+    case "number":
+      return "float64";
+    case "string":
+      return "string";
+    case "boolean":
+      return "bool";
+    case "array":
+      return `[]${schema.items ? goTypeOf(schema.items, field) : "interface {}"}`;
+    case "object":
+      return typeof schema.additionalProperties === "object" ? `map[string]${goTypeOf(schema.additionalProperties, field)}` : "map[string]interface {}";
+  }
+  return "interface {}";
+}
+
+function jsonTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "boolean") return "bool";
+  return typeof v;
+}
+
+class TypeMismatch {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * The value a JSON null becomes inside a list or a map: the Go type's zero value (`""` in a
+ * []string, `{}` in a []v1.Container), which is what encoding/json stores there.
+ */
+function zeroOf(schema: Schema): unknown {
+  const ref = refNameOf(schema);
+  if (ref === "io.k8s.apimachinery.pkg.util.intstr.IntOrString") return 0;
+  if (ref === "io.k8s.apimachinery.pkg.api.resource.Quantity") return "0";
+  const flat = flatten(schema);
+  if (flat.freeForm || flat.additionalProperties || flat.items) return null;
+  if (flat.properties) return {};
+  switch (schema.type) {
+    case "integer":
+    case "number":
+      return 0;
+    case "string":
+      return "";
+    case "boolean":
+      return false;
+  }
+  return null;
+}
+
+/**
+ * Checks `value` against `schema` as encoding/json decodes it; `struct` and `path` name the Go struct
+ * field holding it. Nulls become what Go keeps for them: a struct field is left unset (removed), a
+ * list item or map value gets its type's zero value.
+ */
+function checkTypes(schema: Schema, value: unknown, struct: string, path: string, field: string): void {
+  if (value === null || value === undefined) return;
+  const into = () => (path ? `Go struct field ${struct}.${path}` : "Go value");
+  const mismatch = (detail = jsonTypeOf(value)) => new TypeMismatch(`json: cannot unmarshal ${detail} into ${into()} of type ${goTypeOf(schema, field)}`);
+  const ref = refNameOf(schema);
+  // The types with their own UnmarshalJSON, which word their own errors.
+  if (ref === "io.k8s.apimachinery.pkg.util.intstr.IntOrString") {
+    if (typeof value === "string") return;
+    if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return;
+    throw new TypeMismatch(`json: cannot unmarshal ${typeof value === "number" ? `number ${value}` : jsonTypeOf(value)} into Go value of type int32`);
+  }
+  if (ref === "io.k8s.apimachinery.pkg.api.resource.Quantity") {
+    if (typeof value === "string" || typeof value === "number") return;
+    throw new TypeMismatch(QUANTITY_SYNTAX);
+  }
+  if (ref === "io.k8s.apimachinery.pkg.apis.meta.v1.Time" || ref === "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime") {
+    if (typeof value !== "string") throw new TypeMismatch(`json: cannot unmarshal ${jsonTypeOf(value)} into Go value of type string`);
+    if (value !== "" && (!RFC3339.test(value) || Number.isNaN(Date.parse(value)))) {
+      throw new TypeMismatch(`parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`);
+    }
+    return;
+  }
+  const flat = flatten(schema);
+  if (flat.freeForm) return;
+  if (flat.properties) {
+    if (typeof value !== "object" || Array.isArray(value)) throw mismatch();
+    const name = ref ? ref.slice(ref.lastIndexOf(".") + 1) : struct;
+    const obj = value as Record<string, unknown>;
+    for (const [key, v] of Object.entries(obj)) {
+      const prop = flat.properties[key];
+      if (!prop) continue;
+      if (v === null) delete obj[key];
+      else checkTypes(prop, v, name, path ? `${path}.${key}` : key, key);
+    }
+    return;
+  }
+  if (flat.additionalProperties) {
+    if (typeof value !== "object" || Array.isArray(value)) throw mismatch();
+    const map = value as Record<string, unknown>;
+    for (const [k, v] of Object.entries(map)) {
+      if (v === null) map[k] = zeroOf(flat.additionalProperties);
+      else checkTypes(flat.additionalProperties, v, struct, path, field);
+    }
+    return;
+  }
+  if (flat.items) {
+    if (!Array.isArray(value)) throw mismatch();
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === null) value[i] = zeroOf(flat.items);
+      else checkTypes(flat.items, value[i], struct, path, field);
+    }
+    return;
+  }
+  switch (schema.type) {
+    case "integer": {
+      if (typeof value !== "number") throw mismatch();
+      const bound = INT64_FIELDS.has(field) ? 2 ** 63 : 2 ** 31;
+      if (!Number.isInteger(value) || value < -bound || value >= bound) throw mismatch(`number ${value}`);
+      return;
+    }
+    case "number":
+      if (typeof value !== "number") throw mismatch();
+      return;
+    case "string":
+      if (typeof value !== "string") throw mismatch();
+      return;
+    case "boolean":
+      if (typeof value !== "boolean") throw mismatch();
+      return;
+  }
+}
+
+/**
+ * Decodes `obj` (in place) as kube-apiserver decodes every body into the Go types before anything
+ * else looks at it: returns the first value its Go type cannot hold, worded as encoding/json words it
+ * (`json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`),
+ * or undefined, having replaced nulls as Go does. A value of the wrong type (or an integer out of its
+ * range) never reaches validation, the controllers or the printers there, and must not here either.
+ */
+export function decodeGoTypes(gvPath: string, kind: string, obj: unknown): string | undefined {
+  const gv = parseGvPath(gvPath);
+  if (!gv) return undefined;
+  const name = schemaNameOf(gv.group, gv.version, kind);
+  if (!name) return undefined;
+  try {
+    checkTypes({ $ref: `${REF_PREFIX}${name}` }, obj, kind, "", "");
+  } catch (e) {
+    if (e instanceof TypeMismatch) return e.message;
+    throw e;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // /openapi/v2
 
 /**

@@ -1,6 +1,23 @@
 // awk as tutorials use it after kubectl: patterns, print/printf, fields, NR/NF, variables.
 import type { Program } from "../../runtime/shell/proc";
 import { inputs, lines } from "./common";
+import { regcompError, userRegExp } from "../../runtime/shell/regex";
+
+/** A pattern of the program; one regcomp refuses is fatal, in gawk's words. */
+function awkRegExp(source: string): RegExp {
+  try {
+    return userRegExp(source);
+  } catch (e) {
+    throw new Error(`cmd. line:1: fatal: ${regcompError(e)}: /${source}/`);
+  }
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", '"': '"', "/": "/" };
+
+/** A string literal's text: awk's escapes, octal `\ddd`, and any other escaped character as itself (gawk warns, then does that). */
+function awkString(token: string): string {
+  return token.slice(1, -1).replace(/\\([0-7]{1,3}|[\s\S])/g, (_m, e: string) => (/^[0-7]/.test(e) ? String.fromCharCode(parseInt(e, 8) & 255) : (ESCAPES[e] ?? e)));
+}
 
 type AwkValue = string | number;
 
@@ -59,7 +76,7 @@ class Awk {
 
   setRecord(line: string): void {
     this.record = line;
-    this.fields = this.fs === " " ? line.trim().split(/[ \t]+/).filter(Boolean) : line.split(this.fs.length === 1 ? this.fs : new RegExp(this.fs));
+    this.fields = this.fs === " " ? line.trim().split(/[ \t]+/).filter(Boolean) : line.split(this.fs.length === 1 ? this.fs : awkRegExp(this.fs));
     this.vars.set("NF", this.fields.length);
   }
 
@@ -83,8 +100,8 @@ class Awk {
       }
       if (t === "!") return primary() ? 0 : 1;
       if (t === "-") return -num(primary());
-      if (t.startsWith('"')) return JSON.parse(t) as string;
-      if (t.startsWith("/")) return new RegExp(t.slice(1, -1)).test(this.record) ? 1 : 0;
+      if (t.startsWith('"')) return awkString(t);
+      if (t.startsWith("/")) return awkRegExp(t.slice(1, -1)).test(this.record) ? 1 : 0;
       if (t.startsWith("$(")) return this.field(num(this.eval(t.slice(2, -1))));
       if (t.startsWith("$")) {
         const name = t.slice(1);
@@ -129,7 +146,7 @@ class Awk {
       pos++;
       const r = concat();
       if (op === "~" || op === "!~") {
-        const re = new RegExp(String(r).replace(/^\/|\/$/g, ""));
+        const re = awkRegExp(String(r).replace(/^\/|\/$/g, ""));
         return re.test(String(l)) === (op === "~") ? 1 : 0;
       }
       const numeric = typeof l === "number" || typeof r === "number" ? !Number.isNaN(Number(l)) && !Number.isNaN(Number(r)) : /^-?\d+(\.\d+)?$/.test(String(l)) && /^-?\d+(\.\d+)?$/.test(String(r));

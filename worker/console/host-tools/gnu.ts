@@ -2,6 +2,7 @@
 import type { Program } from "../../runtime/shell/proc";
 import { DIRECTORY } from "../../runtime/types";
 import { inputs, lines, bre } from "./common";
+import { regcompError, userRegExp } from "../../runtime/shell/regex";
 
 export const grep: Program = (p, argv, io) => {
   const args = argv.slice(1);
@@ -62,9 +63,9 @@ export const grep: Program = (p, argv, io) => {
   const src = patterns.map((pt) => (fixed ? pt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : extended ? pt : bre(pt))).join("|");
   let re: RegExp;
   try {
-    re = new RegExp(word ? `(?<![\\w])(?:${src})(?![\\w])` : src, ignoreCase ? "gi" : "g");
-  } catch {
-    io.err(`grep: Invalid regular expression\n`);
+    re = userRegExp(word ? `(?<![\\w])(?:${src})(?![\\w])` : src, ignoreCase ? "gi" : "g");
+  } catch (e) {
+    io.err(`grep: ${regcompError(e)}\n`);
     return 2;
   }
   const sources: { name: string; text: string }[] = [];

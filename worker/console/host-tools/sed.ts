@@ -2,6 +2,7 @@
 import type { Program } from "../../runtime/shell/proc";
 import { DIRECTORY } from "../../runtime/types";
 import { inputs, lines, bre } from "./common";
+import { regcompError, userRegExp } from "../../runtime/shell/regex";
 
 interface SedCommand {
   address?: { line?: number; last?: boolean; re?: RegExp };
@@ -10,6 +11,15 @@ interface SedCommand {
   replacement?: string;
   global?: boolean;
   print?: boolean;
+}
+
+/** A pattern of one command; one regcomp refuses is reported as GNU sed reports it. */
+function compile(source: string, flags: string, part: string): RegExp {
+  try {
+    return userRegExp(source, flags);
+  } catch (e) {
+    throw new Error(`-e expression #1, char ${part.length}: ${regcompError(e)}`);
+  }
 }
 
 function parseSed(script: string, extended: boolean): SedCommand[] {
@@ -26,7 +36,7 @@ function parseSed(script: string, extended: boolean): SedCommand[] {
       rest = rest.slice(1);
     } else if (rest.startsWith("/")) {
       const end = rest.indexOf("/", 1);
-      cmd.address = { re: new RegExp(extended ? rest.slice(1, end) : bre(rest.slice(1, end))) };
+      cmd.address = { re: compile(extended ? rest.slice(1, end) : bre(rest.slice(1, end)), "", part) };
       rest = rest.slice(end + 1);
     }
     rest = rest.trim();
@@ -46,7 +56,7 @@ function parseSed(script: string, extended: boolean): SedCommand[] {
       parts.push(cur);
       const [pattern, replacement = "", flags = ""] = parts;
       const src = extended ? pattern : bre(pattern);
-      out.push({ ...cmd, op: "s", re: new RegExp(src, flags.includes("I") || flags.includes("i") ? "gi" : "g"), replacement, global: flags.includes("g"), print: flags.includes("p") });
+      out.push({ ...cmd, op: "s", re: compile(src, flags.includes("I") || flags.includes("i") ? "gi" : "g", part), replacement, global: flags.includes("g"), print: flags.includes("p") });
     } else if (rest === "d" || rest === "p") out.push({ ...cmd, op: rest });
     else throw new Error(`-e expression #1, char ${part.length}: unknown command: \`${rest[0] ?? ""}'`);
   }

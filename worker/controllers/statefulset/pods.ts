@@ -8,7 +8,7 @@ import type { KubeObject } from "../../resources/types";
 import { deepEqual } from "../../util/equal";
 import { templateOf } from "../history";
 import type { ControllerContext } from "../types";
-import { isPodAvailable, list, podFromTemplate, podPhase, POD_TYPE, rec, specOf, type Obj } from "../workload-helpers";
+import { failedCreate, isPodAvailable, list, podFromTemplate, podPhase, POD_TYPE, rec, specOf, type Obj } from "../workload-helpers";
 
 export const PVC_TYPE: ResourceType = findKind({ group: "", version: "v1", kind: "PersistentVolumeClaim" })!;
 export const COMPONENT = "statefulset-controller";
@@ -186,6 +186,8 @@ export function createMissingClaims(ctx: ControllerContext, set: KubeObject, pod
 export function createPod(ctx: ControllerContext, set: KubeObject, pod: KubeObject): KubeObject | undefined {
   const created = ctx.create(POD_TYPE, pod);
   if (created) ctx.event(set, "Normal", "SuccessfulCreate", `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`, COMPONENT);
+  // Models pkg/controller/statefulset/stateful_pod_control.go recordPodEvent.
+  else if (ctx.lastCreateError) failedCreate(ctx, set, `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} failed error: ${ctx.lastCreateError}`, COMPONENT);
   return created;
 }
 

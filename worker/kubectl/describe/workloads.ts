@@ -299,10 +299,12 @@ export async function describeStatefulSet(d: DescribeContext, o: Obj): Promise<s
     else {
       w.write(0, "Volume Claims:\n");
       for (const pvc of templates) {
-        w.write(1, `Name:\t${pvc.metadata.name}\n`);
+        // A template stored without metadata is Go's zero ObjectMeta to kubectl, not a missing one.
+        const meta = pvc.metadata ?? {};
+        w.write(1, `Name:\t${meta.name ?? ""}\n`);
         w.write(1, `StorageClass:\t${pvc.spec?.storageClassName ?? ""}\n`);
-        printLabelsMultiline(w, "Labels", pvc.metadata.labels, "  ");
-        printLabelsMultiline(w, "Annotations", pvc.metadata.annotations, "  ");
+        printLabelsMultiline(w, "Labels", meta.labels, "  ");
+        printLabelsMultiline(w, "Annotations", meta.annotations, "  ");
         const cap = pvc.spec?.resources?.requests?.storage;
         w.write(1, `Capacity:\t${cap ?? "<default>"}\n`);
         w.write(1, `Access Modes:\t[${(pvc.spec?.accessModes ?? []).join(" ")}]\n`);

@@ -1,11 +1,12 @@
 // Serving files from a document root the way nginx and Apache httpd answer: index files, 404 and
 // 403 pages in each server's own wording, and the server signature in them.
 import { DIRECTORY, type FsReader, type HttpResponse } from "../types";
+import { tryUnescapeUrl } from "../../util/url";
 
 export type ServerKind = "nginx" | "apache";
 
 function errorPage(kind: ServerKind, status: number, version: string): string {
-  const text: Record<number, string> = { 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed" };
+  const text: Record<number, string> = { 301: "Moved Permanently", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Not Allowed" };
   const title = `${status} ${text[status] ?? "Error"}`;
   if (kind === "nginx") {
     return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx/${version}</center>\r\n</body>\r\n</html>\r\n`;
@@ -16,8 +17,9 @@ function errorPage(kind: ServerKind, status: number, version: string): string {
 
 /** The answer for GET `path` from files under `root`. */
 export function serveFile(kind: ServerKind, version: string, fs: FsReader, root: string, path: string, index = ["index.html", "index.htm"]): HttpResponse {
-  const clean = decodeURIComponent(path.split("?")[0] || "/");
-  if (clean.split("/").includes("..")) return { status: 400, body: errorPage(kind, 400, version) };
+  // A broken escape is a bad request to both servers, as a path climbing above the root is.
+  const clean = tryUnescapeUrl(path.split("?")[0] || "/");
+  if (clean === undefined || clean.split("/").includes("..")) return { status: 400, body: errorPage(kind, 400, version) };
   const base = root.replace(/\/$/, "");
   const target = `${base}${clean}`;
   const server = kind === "nginx" ? `nginx/${version}` : `Apache/${version} (Unix)`;

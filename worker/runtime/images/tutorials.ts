@@ -4,6 +4,7 @@ import type { CatalogImage } from "../images";
 import type { Program } from "../shell/proc";
 import { parseQuantity, parseSleep } from "../units";
 import type { AccessLog } from "./web";
+import { tryUnescapeUrl } from "../../util/url";
 
 const bootcamp: Program = (p) => {
   const version = (p.opts.imageTag ?? "v1").replace(/^v/, "") || "1";
@@ -52,7 +53,7 @@ const agnhost: Program = (p, argv, io) => {
           const path = req.path.split("?")[0];
           if (path === "/hostname") return { status: 200, body: ctx.hostname };
           if (path === "/clientip") return { status: 200, body: `${ctx.podIP}:34512` };
-          if (path === "/echo") return { status: 200, body: decodeURIComponent(/msg=([^&]*)/.exec(req.path)?.[1] ?? "") };
+          if (path === "/echo") return { status: 200, body: tryUnescapeUrl(/msg=([^&]*)/.exec(req.path)?.[1] ?? "") ?? "" };
           return { status: 200, body: "NOW: " + new Date(ctx.now).toISOString() };
         },
       });

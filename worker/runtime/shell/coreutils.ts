@@ -4,6 +4,7 @@ import { parseByteSize, parseSleep } from "../units";
 import { DIRECTORY } from "../types";
 import { FILE_PROGRAMS } from "./fileutils";
 import type { Io, Proc, Program } from "./proc";
+import { userRegExp } from "./regex";
 import { tar } from "./tar";
 
 function dateString(ms: number, format?: string): string {
@@ -255,7 +256,14 @@ function grep(_p: Proc, argv: string[], io: Io): number {
   const text = file ? (_p.readFile(file) ?? "") : io.stdin;
   const invert = flags.some((f) => f.includes("v"));
   const quiet = flags.some((f) => f.includes("q"));
-  const re = new RegExp(pattern, flags.some((f) => f.includes("i")) ? "i" : "");
+  let re: RegExp;
+  try {
+    re = userRegExp(pattern, flags.some((f) => f.includes("i")) ? "i" : "");
+  } catch {
+    // BusyBox's words for a pattern regcomp refuses.
+    io.err(`grep: bad regex '${pattern}'\n`);
+    return 2;
+  }
   const lines = text.split("\n").filter((l) => l !== "" && re.test(l) !== invert);
   if (!quiet && lines.length) io.out(`${lines.join("\n")}\n`);
   return lines.length ? 0 : 1;

@@ -1,7 +1,7 @@
 // Word expansion: quotes, `$VAR`/`${VAR:-default}`, `$(…)` and backquotes, `$((…))`, then field
 // splitting of what was unquoted. No globbing: containers' commands in tutorials do not rely on it.
 // Models XCU 2.6 Word Expansions, much reduced.
-import { scanParens } from "./parse";
+import { MAX_NESTING, scanParens, ShellSyntaxError } from "./parse";
 
 export interface ExpandEnv {
   get(name: string): string | undefined;
@@ -11,6 +11,28 @@ export interface ExpandEnv {
   /** Positional and special parameters: `$?`, `$$`, `$#`, `$0`…, `$@`. */
   special(name: string): string | undefined;
 }
+
+/**
+ * Longest text one word may expand to. A value doubled in a loop (`x=$x$x`) grows without bound;
+ * past this the shell fails to allocate, as bash does when malloc fails, long before the Worker's
+ * own memory runs out.
+ */
+export const MAX_EXPANSION_CHARS = 16 * 1024 * 1024;
+
+/** A word whose expansion would not fit: the shell cannot allocate it. */
+export class ExpansionTooLarge {
+  constructor(readonly chars: number) {}
+}
+
+/** An expansion the shell refuses (`${…}` or `$((…))` nested past what it evaluates): the command fails. */
+export class BadSubstitution {
+  constructor(readonly message: string) {}
+}
+
+/** `${…}` inside `${…}`, and parentheses in `$((…))`, being evaluated now (the expansion recurses through them). */
+let depth = 0;
+/** bash's MAX_EXPR_RECURSION_LEVEL is 1024; a quarter of it keeps the recursion well inside the Worker's stack. */
+const MAX_EXPRESSION_DEPTH = 256;
 
 interface Piece {
   text: string;
@@ -55,7 +77,15 @@ export function expandString(raw: string, env: ExpandEnv): string {
 }
 
 function expandPieces(raw: string, env: ExpandEnv): Piece[] {
-  const out: Piece[] = [];
+  const pieces: Piece[] = [];
+  let total = 0;
+  const out = {
+    push(p: Piece): void {
+      total += p.text.length;
+      if (total > MAX_EXPANSION_CHARS) throw new ExpansionTooLarge(total);
+      pieces.push(p);
+    },
+  };
   let i = 0;
   let lit = "";
   // Quotes make a field even when empty (`''` is one empty argument).
@@ -71,7 +101,8 @@ function expandPieces(raw: string, env: ExpandEnv): Piece[] {
       lit += raw[i + 1] ?? "";
       i += 2;
     } else if (c === "'") {
-      const end = raw.indexOf("'", i + 1);
+      // An unterminated quote (the parser refuses those; a word built at run time may hold one) runs to the end.
+      const end = endOf(raw, raw.indexOf("'", i + 1));
       lit += raw.slice(i + 1, end);
       i = end + 1;
       quotedEmpty = true;
@@ -84,6 +115,7 @@ function expandPieces(raw: string, env: ExpandEnv): Piece[] {
           i += 2;
         } else if (raw[i] === "$" || raw[i] === "`") {
           const r = dollar(raw, i, env);
+          if (total + quoted.length + r.text.length > MAX_EXPANSION_CHARS) throw new ExpansionTooLarge(total + quoted.length + r.text.length);
           quoted += r.text;
           i = r.end;
         } else quoted += raw[i++];
@@ -107,27 +139,30 @@ function expandPieces(raw: string, env: ExpandEnv): Piece[] {
     }
   }
   flush();
-  return out;
+  return pieces;
 }
 
 /** One `$…` or backquote expansion starting at `i`. */
 function dollar(raw: string, i: number, env: ExpandEnv): { text: string; end: number } {
+  // Every construct ends at its closer or, unterminated, at the end of the word: the scan always
+  // moves forward (a closer not found must never send it back to the start).
   if (raw[i] === "`") {
-    const end = raw.indexOf("`", i + 1);
+    const end = endOf(raw, raw.indexOf("`", i + 1));
     return { text: trimNewlines(env.substitute(raw.slice(i + 1, end))), end: end + 1 };
   }
   const n = raw[i + 1];
   if (n === "(" && raw[i + 2] === "(") {
-    const end = raw.indexOf("))", i + 3);
-    const expr = raw.slice(i + 3, end);
-    return { text: String(arithmetic(expr, env)), end: end + 2 };
+    // `$((` … the `))` that closes it, past nested parentheses.
+    const end = closingParens(raw, i + 1);
+    const expr = raw.slice(i + 3, Math.max(i + 3, end - 2));
+    return { text: String(arithmetic(expr, env)), end };
   }
   if (n === "(") {
-    const end = scanParens(raw, i + 1);
+    const end = substitutionEnd(raw, i + 1);
     return { text: trimNewlines(env.substitute(raw.slice(i + 2, end - 1))), end };
   }
   if (n === "{") {
-    const end = raw.indexOf("}", i + 2);
+    const end = closingBrace(raw, i + 2);
     return { text: braced(raw.slice(i + 2, end), env), end: end + 1 };
   }
   if (n !== undefined && /[?$#@*!0-9-]/.test(n)) return { text: env.special(n) ?? "", end: i + 2 };
@@ -136,7 +171,51 @@ function dollar(raw: string, i: number, env: ExpandEnv): { text: string; end: nu
   return { text: env.get(m[0]) ?? "", end: i + 1 + m[0].length };
 }
 
+/** Just past the parenthesis matching the one at `i` (or the end of the word). */
+function closingParens(raw: string, i: number): number {
+  let open = 0;
+  for (; i < raw.length; i++) {
+    if (raw[i] === "(") open++;
+    else if (raw[i] === ")" && --open === 0) return i + 1;
+  }
+  return raw.length;
+}
+
+/** The index a closer was found at, or the end of the word when there is none. */
+function endOf(raw: string, found: number): number {
+  return found < 0 ? raw.length : found;
+}
+
+/** The `}` closing a `${` whose inside starts at `i`, past nested `${…}` and quotes (or the end of the word). */
+function closingBrace(raw: string, i: number): number {
+  let open = 0;
+  while (i < raw.length) {
+    const c = raw[i];
+    if (c === "\\") i++;
+    else if (c === "'") i = endOf(raw, raw.indexOf("'", i + 1));
+    else if (c === "$" && raw[i + 1] === "{") {
+      open++;
+      i++;
+    } else if (c === "}") {
+      if (open === 0) return i;
+      open--;
+    }
+    i++;
+  }
+  return raw.length;
+}
+
 function braced(inner: string, env: ExpandEnv): string {
+  if (depth >= MAX_NESTING) throw new BadSubstitution(`\${${inner.slice(0, 20)}…}: bad substitution: nested more than ${MAX_NESTING} deep`);
+  depth++;
+  try {
+    return bracedAt(inner, env);
+  } finally {
+    depth--;
+  }
+}
+
+function bracedAt(inner: string, env: ExpandEnv): string {
   if (inner.startsWith("#")) return String((lookup(inner.slice(1), env) ?? "").length);
   const m = /^([A-Za-z_][A-Za-z0-9_]*|[?$#@*!0-9])(:?[-=+?])?([\s\S]*)$/.exec(inner);
   if (!m) return "";
@@ -162,6 +241,16 @@ function lookup(name: string, env: ExpandEnv): string | undefined {
   return /^[A-Za-z_]/.test(name) ? env.get(name) : env.special(name);
 }
 
+/** Just past the `)` of a `$(` at `i`; an unterminated one runs to the end of the word. */
+function substitutionEnd(raw: string, i: number): number {
+  try {
+    return scanParens(raw, i);
+  } catch (e) {
+    if (!(e instanceof ShellSyntaxError)) throw e;
+    return raw.length + 1;
+  }
+}
+
 function trimNewlines(s: string): string {
   return s.replace(/\n+$/, "");
 }
@@ -172,7 +261,17 @@ export function arithmetic(expr: string, env: ExpandEnv): number {
   const toks = src.match(/\d+|[A-Za-z_][A-Za-z0-9_]*|==|!=|<=|>=|&&|\|\||[-+*/%()<>!]/g) ?? [];
   let pos = 0;
   const value = (t: string): number => (/^\d/.test(t) ? Number(t) : Number(env.get(t) ?? 0) || 0);
+  // Parentheses and unary operators recurse: their nesting is bounded, as bash bounds it.
   const primary = (): number => {
+    if (depth >= MAX_EXPRESSION_DEPTH) throw new BadSubstitution(`${expr.trim().slice(0, 20)}…: expression recursion level exceeded`);
+    depth++;
+    try {
+      return primaryAt();
+    } finally {
+      depth--;
+    }
+  };
+  const primaryAt = (): number => {
     const t = toks[pos++];
     if (t === "(") {
       const v = or();
@@ -217,5 +316,10 @@ export function matchPattern(pattern: string, text: string): boolean {
       }
     } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
   }
-  return new RegExp(`^${re}$`, "s").test(text);
+  try {
+    return new RegExp(`^${re}$`, "s").test(text);
+  } catch {
+    // A bracket expression JavaScript refuses (`[z-a]`) matches nothing, as an invalid range does in bash.
+    return false;
+  }
 }

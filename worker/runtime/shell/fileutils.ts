@@ -44,6 +44,12 @@ function copy(p: Proc, src: string, dest: string, recursive: boolean, tool: stri
     io.err(gnu(p) ? `${tool}: -r not specified; omitting directory '${src}'\n` : `${tool}: omitting directory '${src}'\n`);
     return false;
   }
+  // A tree copied or moved into itself (`cp -r / /tmp/all`) is refused, as coreutils and BusyBox refuse it.
+  if (to === from || to.startsWith(from === "/" ? "/" : `${from}/`)) {
+    if (tool === "mv") io.err(gnu(p) ? `mv: cannot move '${src}' to a subdirectory of itself, '${to}'\n` : `mv: can't rename '${src}': Invalid argument\n`);
+    else io.err(gnu(p) ? `cp: cannot copy a directory, '${src}', into itself, '${to}'\n` : `cp: recursion detected, omitting directory '${src}'\n`);
+    return false;
+  }
   p.mkdir(to);
   for (const path of walk(p, from)) {
     const c = p.readFile(path);

@@ -2,10 +2,11 @@
 // of one feeds the next), loops, conditionals, redirections into files, background jobs, and the
 // builtins that change the shell itself. A `while true` loop that can never end is recognised as
 // such, so a container looping forever costs one pass, not one per iteration.
-import { expandString, expandWord, matchPattern, type ExpandEnv } from "./expand";
-import { parseScript, scanParens, type AndOr, type Command, type List, type Pipeline, type Redirect } from "./parse";
+import { BadSubstitution, ExpansionTooLarge, expandString, expandWord, matchPattern, type ExpandEnv } from "./expand";
+import { MAX_NESTING, parseScript, scanParens, ShellSyntaxError, type AndOr, type Command, type List, type Pipeline, type Redirect } from "./parse";
 import type { LoopTraffic } from "../types";
-import { ExitSignal, Forever, Horizon, LoopSignal, type Io, type Proc } from "./proc";
+import { RegexTooCostly } from "./regex";
+import { ExitSignal, Forever, Horizon, LoopSignal, NoSpace, noSpaceMessage, type Io, type Proc } from "./proc";
 
 /** Requests each process sent (wget, curl), in order, so a loop turn can tell which were its own. */
 const sent = new WeakMap<Proc, string[]>();
@@ -52,12 +53,40 @@ export class Shell {
     };
   }
 
+  /** `$(…)`, `eval` and `source` in progress, one inside the other. */
+  private nesting = 0;
+
+  /**
+   * Parses and runs `src` one level deeper: a script that does not parse fails with status 2 as in
+   * bash, and past MAX_NESTING levels the innermost one fails instead of exhausting the stack.
+   */
+  private nested(src: string, io: Io): number {
+    if (this.nesting >= MAX_NESTING) {
+      io.err(`${this.name}: maximum nesting level exceeded (${MAX_NESTING})\n`);
+      return (this.p.status = 1);
+    }
+    let list: List;
+    try {
+      list = parseScript(src);
+    } catch (e) {
+      if (!(e instanceof ShellSyntaxError)) throw e;
+      io.err(`${this.name}: ${e.message}\n`);
+      return (this.p.status = 2);
+    }
+    this.nesting++;
+    try {
+      return this.runList(list, io);
+    } finally {
+      this.nesting--;
+    }
+  }
+
   /** `$(…)`: runs `src` and returns what it printed. */
   capture(src: string, io: Io): string {
     let buf = "";
     const sub: Io = { stdin: io.stdin, out: (t) => (buf += t), err: io.err };
     try {
-      this.runList(parseScript(src), sub);
+      this.nested(src, sub);
     } catch (e) {
       if (!(e instanceof ExitSignal)) throw e;
       this.p.status = e.code;
@@ -66,7 +95,7 @@ export class Shell {
   }
 
   runScript(src: string, io: Io): number {
-    this.runList(parseScript(src), io);
+    this.nested(src, io);
     return this.p.status;
   }
 
@@ -120,15 +149,48 @@ export class Shell {
   runCommand(cmd: Command, io: Io): number {
     this.p.step();
     this.commands++;
-    const rio = this.redirect(cmd.redirects, io);
-    if (!rio) return (this.p.status = 1);
+    let rio: ReturnType<Shell["redirect"]>;
     try {
-      const status = this.dispatch(cmd, rio.io);
-      this.p.status = status;
-      return status;
-    } finally {
-      rio.done();
+      rio = this.redirect(cmd.redirects, io);
+    } catch (e) {
+      const failed = this.expansionFailure(e, io);
+      if (failed === undefined) throw e;
+      return (this.p.status = failed);
     }
+    if (!rio) return (this.p.status = 1);
+    let status = 0;
+    try {
+      status = this.dispatch(cmd, rio.io);
+    } catch (e) {
+      const failed = this.expansionFailure(e, io);
+      if (failed === undefined) throw e;
+      status = failed;
+    } finally {
+      try {
+        rio.done();
+      } catch (e) {
+        // The file a redirection fills did not fit: the shell's write fails as on a full disk.
+        if (!(e instanceof NoSpace)) throw e;
+        io.err(`${this.name}: write error: No space left on device\n`);
+        status = 1;
+      }
+    }
+    this.p.status = status;
+    return status;
+  }
+
+  /** The status a failed expansion leaves (undefined: `e` is not one). */
+  private expansionFailure(e: unknown, io: Io): number | undefined {
+    if (e instanceof BadSubstitution) {
+      io.err(`${this.name}: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ExpansionTooLarge) {
+      // A word too long to allocate: bash's malloc failure is fatal to the shell.
+      io.err(`${this.name}: xmalloc: cannot allocate ${e.chars} bytes\n`);
+      throw new ExitSignal(2);
+    }
+    return undefined;
   }
 
   private dispatch(cmd: Command, io: Io): number {
@@ -286,7 +348,18 @@ export class Shell {
       io.err(`${p.notFound(name, this.name)}\n`);
       return 127;
     }
-    return prog(p, argv, io);
+    try {
+      return prog(p, argv, io);
+    } catch (e) {
+      if (e instanceof RegexTooCostly) {
+        io.err(`${name.slice(name.lastIndexOf("/") + 1)}: ${e.message}\n`);
+        return 2;
+      }
+      if (!(e instanceof NoSpace)) throw e;
+      const m = noSpaceMessage(name.slice(name.lastIndexOf("/") + 1), e.path, p.image.shell === "busybox");
+      io.err(`${m.text}\n`);
+      return m.code;
+    }
   }
 
   /** Applies redirections; `done` flushes what was captured for a file. */

@@ -44,6 +44,13 @@ type Token =
 
 export class ShellSyntaxError extends Error {}
 
+/**
+ * How deep commands may nest — compound commands in a script, and command substitutions, `eval` and
+ * `source` while it runs. Every level is recursion in the parser and the interpreters, and a hostile
+ * line must get an error instead of exhausting the Worker's stack.
+ */
+export const MAX_NESTING = 100;
+
 const OPS = ["&&", "||", ";;", "<<-", "<<", ">>", ">&", "&>", "<&", ";", "&", "|", "(", ")", "<", ">"];
 
 /** A here-document whose body starts after the current line. */
@@ -212,6 +219,7 @@ const RESERVED = new Set(["if", "then", "elif", "else", "fi", "while", "until", 
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly toks: Token[]) {}
 
   private peek(): Token {
@@ -287,6 +295,16 @@ class Parser {
   }
 
   private command(): Command {
+    if (this.depth >= MAX_NESTING) throw new ShellSyntaxError(`syntax error: commands nested more than ${MAX_NESTING} deep`);
+    this.depth++;
+    try {
+      return this.commandAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private commandAt(): Command {
     const t = this.peek();
     if (t.kind === "op" && t.text === "(") {
       this.pos++;

@@ -21,6 +21,28 @@ export class ExitSignal {
   ) {}
 }
 
+/** A write the sandbox's file quota (MAX_VOLUME_BYTES) has no room for: the disk is full. */
+export class NoSpace {
+  constructor(readonly path: string) {}
+}
+
+/** What a tool prints when a write fails with ENOSPC (BusyBox's or GNU's words). */
+export function noSpaceMessage(tool: string, path: string, busybox: boolean): { text: string; code: number } {
+  if (busybox) return { text: `${tool}: write error: No space left on device`, code: 1 };
+  switch (tool) {
+    case "cp":
+    case "dd":
+    case "install":
+    case "mv":
+      return { text: `${tool}: error writing '${path}': No space left on device`, code: 1 };
+    case "tar":
+      return { text: `tar: ${path}: Cannot write: No space left on device`, code: 2 };
+    case "sed":
+      return { text: `sed: couldn't flush ${path}: No space left on device`, code: 4 };
+  }
+  return { text: `${tool}: ${path}: No space left on device`, code: 1 };
+}
+
 export class LoopSignal {
   constructor(
     readonly kind: "break" | "continue",
@@ -57,6 +79,8 @@ export interface ProcOptions {
   podIP?: string;
   /** The cluster network as this process sees it (wget, curl, nslookup, ping); absent: no network. */
   network?: NetworkAccess;
+  /** Bytes its writes may still add to the sandbox's files (exec and shells); absent: no limit. */
+  space?: { free: number };
 }
 
 /** Commands executed before the simulation assumes the process goes on forever. */
@@ -182,13 +206,23 @@ export class Proc {
     if (abs === "/dev/stdout" || abs === "/proc/1/fd/1") return this.print("stdout", content);
     if (abs === "/dev/stderr" || abs === "/proc/1/fd/2") return this.print("stderr", content);
     const before = append ? (this.readFile(abs) ?? "") : "";
+    const space = this.opts.space;
+    if (space) {
+      // Checked before writing: a write that does not fit leaves the file as it was.
+      const old = append ? 0 : this.readFile(abs);
+      const growth = content.length - (typeof old === "string" && old !== DIRECTORY ? old.length : 0);
+      if (growth > space.free) throw new NoSpace(abs);
+      space.free -= growth;
+    }
     this.overlay.set(abs, before === DIRECTORY ? DIRECTORY : before + content);
     this.effects.push({ at: this.t, path: abs, op: append ? "append" : "write", content });
   }
 
   removeFile(path: string): boolean {
     const abs = this.resolvePath(path);
-    if (this.readFile(abs) === undefined) return false;
+    const old = this.readFile(abs);
+    if (old === undefined) return false;
+    if (this.opts.space && old !== DIRECTORY) this.opts.space.free += old.length;
     this.overlay.set(abs, null);
     this.effects.push({ at: this.t, path: abs, op: "remove" });
     return true;

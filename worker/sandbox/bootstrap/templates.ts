@@ -168,8 +168,15 @@ export function parseCreateManifests(body: unknown): ManifestObject[] | string {
   const objects: Record<string, unknown>[] = [];
   for (const source of sources) {
     for (const doc of parseAllDocuments(source)) {
-      if (doc.errors.length > 0) return `manifests: document ${objects.length + 1}: ${doc.errors[0].message}`;
-      const value: unknown = doc.toJS();
+      // The parser reports running out of stack (a document nested thousands deep) as a parse error.
+      if (doc.errors.length > 0) return `manifests: document ${objects.length + 1}: ${/Maximum call stack/i.test(doc.errors[0].message) ? "nested too deeply" : doc.errors[0].message}`;
+      let value: unknown;
+      try {
+        value = doc.toJS();
+      } catch (e) {
+        // An alias expanded past the parser's limit (a "billion laughs" document).
+        return `manifests: document ${objects.length + 1}: ${(e as Error).message}`;
+      }
       if (value === null || value === undefined) continue;
       if (typeof value !== "object" || Array.isArray(value)) return `manifests: document ${objects.length + 1} is not an object`;
       const v = value as Record<string, unknown>;
