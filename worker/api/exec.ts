@@ -116,15 +116,38 @@ function frame(channel: number, bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Wall time between the upgrade and the first frame out, as an exec's start takes on a node. */
+const STREAM_SETUP_MS = 30;
+
 /** Wires a session to the socket: frames out, stdin/resize/close in. */
 function serve(socket: WebSocket, p: StreamParams, command: string[], session: { input?(t: string): unknown; endInput?(): unknown; close(): void }, release?: () => void): SessionIo {
-  const send = (data: Uint8Array) => {
+  const sendNow = (data: Uint8Array) => {
     try {
       socket.send(data);
     } catch {
       session.close();
     }
   };
+  // kubectl's WebSocket client (1.29–1.31) registers its streams only after the upgrade and drops
+  // frames that arrive first ("Unknown stream id 1"); a kubelet's exec takes a moment to start, so
+  // the first frames (and the close) wait as long.
+  let held: (Uint8Array | "close")[] | undefined = [];
+  const closeNow = () => {
+    try {
+      socket.close(1000, "");
+    } catch {
+      // The client left first.
+    }
+  };
+  setTimeout(() => {
+    const frames = held ?? [];
+    held = undefined;
+    for (const f of frames) {
+      if (f === "close") closeNow();
+      else sendNow(f);
+    }
+  }, STREAM_SETUP_MS);
+  const send = (data: Uint8Array) => (held ? held.push(data) : sendNow(data));
   const decoder = new TextDecoder();
   let ended = false;
   socket.addEventListener("message", (ev) => {
@@ -164,11 +187,8 @@ function serve(socket: WebSocket, p: StreamParams, command: string[], session: {
       ended = true;
       release?.();
       send(frame(ERROR, encoder.encode(JSON.stringify(finalStatus(result, command)))));
-      try {
-        socket.close(1000, "");
-      } catch {
-        // The client left first.
-      }
+      if (held) held.push("close");
+      else closeNow();
     },
   };
 }
