@@ -175,7 +175,16 @@ export class ControllerRuntime implements ControllerContext {
     const current = this.get(storageKey(t), m.namespace ?? "", m.name ?? "");
     if (!current) return undefined;
     try {
-      const candidate = structuredClone(next);
+      // A status write takes only status, labels and annotations from `next` (admitUpdate keeps the
+      // rest of the stored object): copying the whole object for it made pod status writes costly.
+      const candidate: KubeObject =
+        subresource === "status"
+          ? {
+              ...next,
+              metadata: { ...next.metadata, labels: next.metadata.labels && { ...next.metadata.labels }, annotations: next.metadata.annotations && { ...next.metadata.annotations } },
+              status: structuredClone(next.status),
+            }
+          : structuredClone(next);
       // Controllers write what they computed from the current state; the version check is theirs to skip.
       candidate.metadata.resourceVersion = current.metadata.resourceVersion;
       const admitted = admitUpdate(this.admission, t, current, candidate, { subresource });

@@ -3,7 +3,7 @@
 // restarts; a deleted pod is stopped instead. Afterwards the status is reported if it changed,
 // the runtime state is kept if it changed, and the kubelet asks to be woken when something will.
 // Models pkg/kubelet/kubelet.go SyncPod and pkg/kubelet/kuberuntime/kuberuntime_manager.go SyncPod
-import type { ContainerState, ContainerStatus, Pod, PodStatus } from "kubernetes-types/core/v1";
+import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
 import type { KubeObject } from "../resources/types";
@@ -132,31 +132,61 @@ function finished(w: PodWork): boolean {
   return initFailed || (mains.length > 0 && mains.every(done));
 }
 
+/** Canonical JSON of stored records (a stored object is never changed in place; a write stores a new one). */
+const storedJson = new WeakMap<PodRuntime, string>();
+
+function canonicalOfStored(rec: PodRuntime): string {
+  let json = storedJson.get(rec);
+  if (json === undefined) storedJson.set(rec, (json = canonicalJson(rec)));
+  return json;
+}
+
 /** The runtime state of `pod`: stored, adopted from a running pod's status, or new. */
 function loadRecord(ctx: ControllerContext, pod: KubeObject, node: string): { rec: PodRuntime; stored: string | undefined } {
   const stored = ctx.get(CONTAINERS, pod.metadata.namespace ?? "default", pod.metadata.name ?? "") as PodRuntime | undefined;
-  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), stored: canonicalJson(stored) };
+  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), stored: canonicalOfStored(stored) };
   const adopted = adoptRecord(pod, node, ctx.now());
   if (adopted) return { rec: adopted, stored: canonicalJson(adopted) };
   return { rec: newRecord(pod, node, ctx.now()), stored: undefined };
 }
 
 /**
- * What a status says, without the details a status written by someone else may spell differently
- * (the bootstrap's pods, pods a test marked ready): only a change of meaning is worth a write.
+ * Whether two statuses say the same, leaving out the details a status written by someone else may
+ * spell differently (the bootstrap's pods, pods a test marked ready): only a change of meaning is
+ * worth a write. Compared field by field: it runs for every pod on every pass that looks at it.
  */
-function meaning(s: PodStatus | undefined): string {
-  const cs = (list: ContainerStatus[] | undefined) =>
-    (list ?? []).map((c) => {
-      const st = (x: ContainerState | undefined) => (x?.running ? ["running"] : x?.terminated ? ["terminated", x.terminated.exitCode, x.terminated.reason] : x?.waiting ? ["waiting", x.waiting.reason, x.waiting.message] : []);
-      return [c.name, c.ready, c.started ?? false, c.restartCount, st(c.state), st(c.lastState)];
-    });
-  const conds = (s?.conditions ?? []).map((c) => [c.type, c.status, c.reason ?? "", c.message ?? ""]).sort();
-  return JSON.stringify([s?.phase, s?.podIP ?? "", s?.hostIP ?? "", conds, cs(s?.containerStatuses), cs(s?.initContainerStatuses)]);
+function sameStatus(a: PodStatus | undefined, bRaw: unknown): boolean {
+  const b = bRaw as PodStatus | undefined;
+  if (a?.phase !== b?.phase || (a?.podIP ?? "") !== (b?.podIP ?? "") || (a?.hostIP ?? "") !== (b?.hostIP ?? "")) return false;
+  return sameConditions(a?.conditions, b?.conditions) && sameContainers(a?.containerStatuses, b?.containerStatuses) && sameContainers(a?.initContainerStatuses, b?.initContainerStatuses);
 }
 
-function sameStatus(a: PodStatus | undefined, b: unknown): boolean {
-  return meaning(a) === meaning(b as PodStatus | undefined);
+function sameConditions(a: PodCondition[] | undefined, b: PodCondition[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  // Order does not matter; a condition type appears once.
+  return x.every((c) => y.some((d) => d.type === c.type && d.status === c.status && (d.reason ?? "") === (c.reason ?? "") && (d.message ?? "") === (c.message ?? "")));
+}
+
+function sameState(x: ContainerState | undefined, y: ContainerState | undefined): boolean {
+  if (x?.running || y?.running) return !!x?.running && !!y?.running;
+  if (x?.terminated || y?.terminated) return !!x?.terminated && !!y?.terminated && x.terminated.exitCode === y.terminated.exitCode && x.terminated.reason === y.terminated.reason;
+  if (x?.waiting || y?.waiting) return !!x?.waiting && !!y?.waiting && x.waiting.reason === y.waiting.reason && x.waiting.message === y.waiting.message;
+  return true;
+}
+
+function sameContainers(a: ContainerStatus[] | undefined, b: ContainerStatus[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const c = x[i];
+    const d = y[i];
+    if (c.name !== d.name || c.ready !== d.ready || (c.started ?? false) !== (d.started ?? false) || c.restartCount !== d.restartCount) return false;
+    if (!sameState(c.state, d.state) || !sameState(c.lastState, d.lastState)) return false;
+  }
+  return true;
 }
 
 /** One pass of the pod worker for `pod` on `node`; returns when it wants to be woken. */

@@ -104,8 +104,21 @@ function accessDenied(ref: ImageRef): string {
   return `rpc error: code = Unknown desc = failed to pull and unpack image "${c}": failed to resolve reference "${c}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
 }
 
+/** Answers by image reference: the catalog does not change, and every pod start asks again. */
+const resolved = new Map<string, ResolvedImage>();
+const MAX_RESOLVED = 1000;
+
 /** What pulling `image` gives: the catalog entry and its digest, or the registry's refusal. */
 export function resolveImage(image: string): ResolvedImage {
+  let hit = resolved.get(image);
+  if (!hit) {
+    if (resolved.size >= MAX_RESOLVED) resolved.clear();
+    resolved.set(image, (hit = resolveUncached(image)));
+  }
+  return hit;
+}
+
+function resolveUncached(image: string): ResolvedImage {
   const ref = parseImageRef(image);
   if ("error" in ref) return { ok: false, reason: "InvalidImageName", message: ref.error };
   const entry = lookup(ref);

@@ -1,7 +1,7 @@
 // The object store of one sandbox: every object cached in memory, D1 as the system of record.
 // A change is applied to the cache and announced to watchers only after its D1 batch succeeded,
 // so an acknowledged write is always durable and a failed one leaves nothing behind.
-import { and, eq } from "drizzle-orm";
+import { and, eq, is, Param, Placeholder, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { KubeObject } from "../resources/types";
@@ -57,6 +57,56 @@ export interface StoreStats {
   batches: number;
   /** Rows inserted, updated or deleted. */
   rowsWritten: number;
+}
+
+/** A statement's SQL as drizzle renders it, and which named value goes to each parameter. */
+interface Compiled {
+  sql: string;
+  names: string[];
+}
+
+function compile(query: { toSQL(): { sql: string; params: unknown[] } }): Compiled {
+  const { sql: text, params } = query.toSQL();
+  return {
+    sql: text,
+    // Insert values come wrapped with their column's encoder; text and integer columns pass values as they are.
+    names: params.map((p) => {
+      const value = is(p, Param) ? p.value : p;
+      if (!is(value, Placeholder)) throw new Error("a compiled statement takes named values only");
+      return value.name;
+    }),
+  };
+}
+
+/**
+ * The object writes of a commit, rendered by drizzle once rather than per row: a pass can write
+ * thousands of objects, and building each statement anew cost more than the rest of the commit.
+ */
+let objectWrites: { upsert: Compiled; remove: Compiled } | undefined;
+
+function objectStatements(db: DrizzleD1Database): { upsert: Compiled; remove: Compiled } {
+  const p = (name: string) => sql.placeholder(name);
+  objectWrites ??= {
+    upsert: compile(
+      db
+        .insert(objects)
+        .values({ sandboxId: p("sandboxId"), resource: p("resource"), namespace: p("namespace"), name: p("name"), uid: p("uid"), resourceVersion: p("resourceVersion"), body: p("body") })
+        .onConflictDoUpdate({
+          target: [objects.sandboxId, objects.resource, objects.namespace, objects.name],
+          set: { uid: sql`excluded.${sql.identifier(objects.uid.name)}`, resourceVersion: sql`excluded.${sql.identifier(objects.resourceVersion.name)}`, body: sql`excluded.${sql.identifier(objects.body.name)}` },
+        }),
+    ),
+    remove: compile(
+      db
+        .delete(objects)
+        .where(and(eq(objects.sandboxId, p("sandboxId")), eq(objects.resource, p("resource")), eq(objects.namespace, p("namespace")), eq(objects.name, p("name")))),
+    ),
+  };
+  return objectWrites;
+}
+
+function bindCompiled(d1: D1Database, c: Compiled, values: Record<string, unknown>): D1PreparedStatement {
+  return d1.prepare(c.sql).bind(...c.names.map((n) => values[n]));
 }
 
 export class ObjectStore {
@@ -223,44 +273,17 @@ export class ObjectStore {
           : change.object;
       stored.push({ change, object, rv });
     }
-    const statements: BatchItem<"sqlite">[] = [];
-    if (extra.createRow) statements.push(this.db.insert(sandboxes).values({ ...extra.createRow, id: this.sandboxId }));
+    // Statements in order: the sandbox row (when new), the objects, then the sandbox row's counters.
+    const statements: D1PreparedStatement[] = [];
+    if (extra.createRow) statements.push(this.raw(this.db.insert(sandboxes).values({ ...extra.createRow, id: this.sandboxId })));
+    const { upsert, remove } = objectStatements(this.db);
     for (const { change, object, rv: objRv } of stored) {
-      const ns = object.metadata.namespace ?? "";
-      const name = object.metadata.name ?? "";
-      if (change.type === "put") {
-        const row = {
-          sandboxId: this.sandboxId,
-          resource: change.resource,
-          namespace: ns,
-          name,
-          uid: object.metadata.uid ?? "",
-          resourceVersion: objRv,
-          body: JSON.stringify(object),
-        };
-        statements.push(
-          this.db
-            .insert(objects)
-            .values(row)
-            .onConflictDoUpdate({
-              target: [objects.sandboxId, objects.resource, objects.namespace, objects.name],
-              set: { uid: row.uid, resourceVersion: row.resourceVersion, body: row.body },
-            }),
-        );
-      } else {
-        statements.push(
-          this.db
-            .delete(objects)
-            .where(
-              and(
-                eq(objects.sandboxId, this.sandboxId),
-                eq(objects.resource, change.resource),
-                eq(objects.namespace, ns),
-                eq(objects.name, name),
-              ),
-            ),
-        );
-      }
+      const key = { sandboxId: this.sandboxId, resource: change.resource, namespace: object.metadata.namespace ?? "", name: object.metadata.name ?? "" };
+      statements.push(
+        change.type === "put"
+          ? bindCompiled(this.d1, upsert, { ...key, uid: object.metadata.uid ?? "", resourceVersion: objRv, body: JSON.stringify(object) })
+          : bindCompiled(this.d1, remove, key),
+      );
     }
     const set: { resourceVersion: number; clock?: string; rngState?: number } = { resourceVersion: rv };
     const side = this.state?.save();
@@ -268,9 +291,9 @@ export class ObjectStore {
     const rngState = extra.rngState ?? side?.rngState;
     if (clock !== undefined) set.clock = clock;
     if (rngState !== undefined) set.rngState = rngState;
-    statements.push(this.db.update(sandboxes).set(set).where(eq(sandboxes.id, this.sandboxId)));
+    statements.push(this.raw(this.db.update(sandboxes).set(set).where(eq(sandboxes.id, this.sandboxId))));
     try {
-      await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      await this.d1.batch(statements);
     } catch (e) {
       // D1 can fail before the batch took effect or after (a lost answer); the sandbox row says which.
       if (!(await this.landed(set))) throw e;
@@ -311,6 +334,12 @@ export class ObjectStore {
       this.history.splice(0, drop);
     }
     return out;
+  }
+
+  /** A drizzle query as a D1 statement, to go in one batch with the compiled ones. */
+  private raw(query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+    const { sql: text, params } = query.toSQL();
+    return this.d1.prepare(text).bind(...params);
   }
 
   /**
