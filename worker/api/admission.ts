@@ -4,7 +4,7 @@ import { NAME_SUFFIX_ALPHABET } from "../sandbox/rng";
 import { gvkKey, type ResourceType } from "../resources/registry";
 import { GENERATION_KINDS, STATUS_RESET_ON_CREATE, strategies, type StrategyContext } from "../resources/strategy";
 import type { FieldError, KubeObject } from "../resources/types";
-import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, prepareUpdate, validateCreate, validateName, validateUpdate } from "../resources/validation";
+import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, prepareUpdate, validateCreate, validateName, validateStatusUpdate, validateUpdate } from "../resources/validation";
 import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
@@ -146,9 +146,10 @@ export function admitUpdate(
 
   if (opts.subresource === "status") {
     // A status write changes status only (and keeps metadata but for labels/annotations).
-    const status = next.status;
-    const merged = structuredClone(old);
-    merged.status = status;
+    // Everything but the status comes from the stored object (copied: defaulting below writes into it).
+    const { status: _old, ...rest } = old;
+    const merged: KubeObject = structuredClone(rest);
+    merged.status = next.status;
     merged.metadata = { ...old.metadata, labels: meta.labels, annotations: meta.annotations };
     if (merged.metadata.labels === undefined) delete merged.metadata.labels;
     if (merged.metadata.annotations === undefined) delete merged.metadata.annotations;
@@ -168,7 +169,7 @@ export function admitUpdate(
   } else {
     delete next.metadata.generation;
   }
-  const validation = validateUpdate(key, next, old);
+  const validation = opts.subresource === "status" ? validateStatusUpdate(key, next, old) : validateUpdate(key, next, old);
   if (validation.length) throw invalid(t.group, t.kind, name, validation);
   if (!opts.subresource) validateStorageUpdate(ctx, key, next, old);
   const allocation = strategies[key]?.allocate?.(next, old, sctx) ?? [];

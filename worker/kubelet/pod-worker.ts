@@ -7,7 +7,7 @@ import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } fr
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
 import type { KubeObject } from "../resources/types";
-import { canonicalJson } from "../sandbox/bootstrap/hash";
+import { deepEqual } from "../util/equal";
 import { record } from "./events";
 import { allocateIP } from "./network";
 import { runProbes } from "./probes";
@@ -132,22 +132,16 @@ function finished(w: PodWork): boolean {
   return initFailed || (mains.length > 0 && mains.every(done));
 }
 
-/** Canonical JSON of stored records (a stored object is never changed in place; a write stores a new one). */
-const storedJson = new WeakMap<PodRuntime, string>();
-
-function canonicalOfStored(rec: PodRuntime): string {
-  let json = storedJson.get(rec);
-  if (json === undefined) storedJson.set(rec, (json = canonicalJson(rec)));
-  return json;
-}
-
-/** The runtime state of `pod`: stored, adopted from a running pod's status, or new. */
-function loadRecord(ctx: ControllerContext, pod: KubeObject, node: string): { rec: PodRuntime; stored: string | undefined } {
+/**
+ * The runtime state of `pod`: stored, adopted from a running pod's status, or new; with what it was
+ * before this pass changes it (undefined for a new one), to tell whether it needs writing.
+ */
+function loadRecord(ctx: ControllerContext, pod: KubeObject, node: string): { rec: PodRuntime; base: PodRuntime | undefined } {
   const stored = ctx.get(CONTAINERS, pod.metadata.namespace ?? "default", pod.metadata.name ?? "") as PodRuntime | undefined;
-  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), stored: canonicalOfStored(stored) };
+  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), base: stored };
   const adopted = adoptRecord(pod, node, ctx.now());
-  if (adopted) return { rec: adopted, stored: canonicalJson(adopted) };
-  return { rec: newRecord(pod, node, ctx.now()), stored: undefined };
+  if (adopted) return { rec: adopted, base: structuredClone(adopted) };
+  return { rec: newRecord(pod, node, ctx.now()), base: undefined };
 }
 
 /**
@@ -193,7 +187,7 @@ function sameContainers(a: ContainerStatus[] | undefined, b: ContainerStatus[] |
 export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObject): number[] {
   const nodeName = node.metadata.name ?? "";
   const addresses = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? [];
-  const { rec, stored } = loadRecord(ctx, pod, nodeName);
+  const { rec, base } = loadRecord(ctx, pod, nodeName);
   const w: PodWork = { ctx, now: ctx.now(), pod, rec, node: nodeName, hostIP: addresses.find((a) => a.type === "InternalIP")?.address ?? "", wakes: [] };
   const phase = (pod as Pod).status?.phase;
   if (pod.metadata.deletionTimestamp) {
@@ -216,6 +210,6 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
     const status = generateStatus(w);
     if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status });
   }
-  if (stored === undefined || canonicalJson(rec) !== stored) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
+  if (base === undefined || !deepEqual(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
   return w.wakes;
 }

@@ -98,8 +98,17 @@ export class SandboxClock {
   }
 }
 
+/** The last second formatted: a pass stamps thousands of fields with the same few seconds. */
+let lastSecond = NaN;
+let lastText = "";
+
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(".000Z", "Z");
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 export function rfc3339Micro(ms: number): string {

@@ -171,6 +171,16 @@ export function validateUpdate(key: string, obj: KubeObject, old: KubeObject): F
   return [...validateObjectMetaUpdate(obj, old), ...(rules.validate?.(obj, old) ?? []), ...(rules.update?.(obj, old) ?? [])];
 }
 
+/**
+ * Errors for a status write (`next` carries the stored spec). A pod's rules look at its spec alone,
+ * which a status write cannot change: only its metadata (labels, annotations) needs checking, as
+ * upstream's ValidatePodStatusUpdate does. Other kinds check their status in their rules.
+ */
+export function validateStatusUpdate(key: string, obj: KubeObject, old: KubeObject): FieldError[] {
+  if (key === "/Pod") return validateObjectMetaUpdate(obj, old);
+  return validateUpdate(key, obj, old);
+}
+
 /** Messages for an invalid name of this kind (empty when valid). */
 export function validateName(key: string, name: string): string[] {
   return (KINDS[key]?.name ?? nameIsDNSSubdomain)(name, false);
