@@ -30,6 +30,39 @@ function pullPolicy(spec: Container): "Always" | "IfNotPresent" | "Never" {
   return "error" in ref || !ref.tag || ref.tag === "latest" ? "Always" : "IfNotPresent";
 }
 
+interface Pulling {
+  uid: string;
+  image: string;
+  end: number;
+  ok: boolean;
+  joined: boolean;
+}
+
+/**
+ * The pulls under way per node, gathered once per pass and added to as the pass starts more: going
+ * through every pod's record for each pull made starting n pods cost n².
+ */
+const pullsByPass = new WeakMap<object, Map<string, Pulling[]>>();
+
+function pullsOn(w: PodWork): Pulling[] {
+  let byNode = pullsByPass.get(w.ctx);
+  if (!byNode) {
+    pullsByPass.set(w.ctx, (byNode = new Map()));
+    for (const r of w.ctx.list(CONTAINERS) as PodRuntime[]) {
+      for (const c of r.containers) {
+        const p = c.pull;
+        if (p?.phase !== "pulling") continue;
+        let list = byNode.get(r.node);
+        if (!list) byNode.set(r.node, (list = []));
+        list.push({ uid: r.uid, image: p.image, end: p.end, ok: p.ok, joined: !!p.joined });
+      }
+    }
+  }
+  let list = byNode.get(w.node);
+  if (!list) byNode.set(w.node, (list = []));
+  return list;
+}
+
 /**
  * When the node's puller is free for `canonical`: pulls are serialized, but a pull of the same image
  * already under way is joined (containerd fetches its layers once).
@@ -37,14 +70,10 @@ function pullPolicy(spec: Container): "Always" | "IfNotPresent" | "Never" {
 function nodePuller(w: PodWork, canonical: string): { freeAt: number; joined: boolean } {
   let freeAt = w.now;
   let sameEnd: number | undefined;
-  for (const r of w.ctx.list(CONTAINERS) as PodRuntime[]) {
-    if (r.node !== w.node || r.uid === w.rec.uid) continue;
-    for (const c of r.containers) {
-      const p = c.pull;
-      if (p?.phase !== "pulling" || p.end <= w.now) continue;
-      if (p.ok && p.image === canonical && !p.joined) sameEnd = Math.max(sameEnd ?? 0, p.end);
-      else if (!p.joined) freeAt = Math.max(freeAt, p.end);
-    }
+  for (const p of pullsOn(w)) {
+    if (p.uid === w.rec.uid || p.end <= w.now) continue;
+    if (p.ok && p.image === canonical && !p.joined) sameEnd = Math.max(sameEnd ?? 0, p.end);
+    else if (!p.joined) freeAt = Math.max(freeAt, p.end);
   }
   return sameEnd !== undefined ? { freeAt: sameEnd, joined: true } : { freeAt, joined: false };
 }
@@ -129,6 +158,7 @@ export function ensureImage(w: PodWork, c: ContainerRuntime, spec: Container): I
     failedBefore: p?.phase === "failed" || undefined,
     joined: queue.joined || undefined,
   };
+  pullsOn(w).push({ uid: w.rec.uid, image: canonical, end: started + duration, ok: resolved.ok, joined: queue.joined });
   wake(w, started + duration);
   return undefined;
 }
