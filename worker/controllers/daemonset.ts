@@ -59,7 +59,8 @@ export function addDaemonTolerations(spec: Obj): void {
 /** Whether a daemon pod should start on the node, and whether one already there may stay. */
 // Models pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod / predicates
 export function nodeShouldRunDaemonPod(node: KubeObject, ds: KubeObject): { shouldRun: boolean; shouldContinueRunning: boolean } {
-  const spec = structuredClone(rec(rec(specOf(ds).template).spec));
+  // A shallow copy: only the tolerations are changed, and addDaemonTolerations builds a new list.
+  const spec: Obj = { ...rec(rec(specOf(ds).template).spec) };
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
   addDaemonTolerations(spec);
   if (!requiredNodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };

@@ -67,6 +67,35 @@ export function isMirrorPod(pod: KubeObject): boolean {
   return pod.metadata.annotations?.[MIRROR_ANNOTATION] !== undefined;
 }
 
+/** Config hashes per parsed manifest and node (parsed manifests are kept per file text, above). */
+const hashes = new WeakMap<KubeObject, Map<string, string>>();
+
+function configHash(parsedPod: KubeObject, manifest: KubeObject, nodeName: string): string {
+  let byNode = hashes.get(parsedPod);
+  if (!byNode) hashes.set(parsedPod, (byNode = new Map()));
+  let hash = byNode.get(nodeName);
+  if (hash === undefined) byNode.set(nodeName, (hash = hexDigest(canonicalJson(manifest) + nodeName, 32)));
+  return hash;
+}
+
+/** Mirror pods per node, gathered once per pass (every node's kubelet looks for its own). */
+const mirrorsByPass = new WeakMap<ControllerContext, Map<string, KubeObject[]>>();
+
+function mirrorsOn(ctx: ControllerContext, nodeName: string): KubeObject[] {
+  let byNode = mirrorsByPass.get(ctx);
+  if (!byNode) {
+    mirrorsByPass.set(ctx, (byNode = new Map()));
+    for (const pod of ctx.list("/pods")) {
+      const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (!node || !isMirrorPod(pod)) continue;
+      let list = byNode.get(node);
+      if (!list) byNode.set(node, (list = []));
+      list.push(pod);
+    }
+  }
+  return byNode.get(nodeName) ?? [];
+}
+
 /** Reconciles the node's mirror pods with its manifests; returns the config hashes that should run. */
 export function syncStaticPods(ctx: ControllerContext, node: KubeObject): Set<string> {
   const nodeName = node.metadata.name ?? "";
@@ -78,13 +107,13 @@ export function syncStaticPods(ctx: ControllerContext, node: KubeObject): Set<st
       // Models pkg/kubelet/config/common.go applyDefaults: the namespace defaults before hashing.
       const namespace = parsedPod.metadata.namespace || "default";
       const manifest = { ...parsedPod, metadata: { ...parsedPod.metadata, namespace } };
-      const hash = hexDigest(canonicalJson(manifest) + nodeName, 32);
+      const hash = configHash(parsedPod, manifest, nodeName);
       desired.set(`${manifest.metadata.name}-${nodeName}`, { manifest, hash, namespace });
     }
   }
-  const hashes = new Set<string>();
+  const running = new Set<string>();
   for (const [name, d] of desired) {
-    hashes.add(d.hash);
+    running.add(d.hash);
     const current = ctx.get("/pods", d.namespace, name);
     if (!current) {
       const mirror = mirrorPod({ now: ctx.now(), rng: ctx.rng }, d.manifest, bootstrapNodeOf(node));
@@ -102,9 +131,9 @@ export function syncStaticPods(ctx: ControllerContext, node: KubeObject): Set<st
       ctx.delete(POD_TYPE, current, { gracePeriodSeconds: 0, propagationPolicy: "Background" });
     }
   }
-  for (const pod of ctx.list("/pods")) {
-    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName !== nodeName || !isMirrorPod(pod)) continue;
+  // Mirrors as the pass began: one this pass created is desired, and one it deleted is deleted again to no effect.
+  for (const pod of mirrorsOn(ctx, nodeName)) {
     if (!desired.has(pod.metadata.name ?? "")) ctx.delete(POD_TYPE, pod, { gracePeriodSeconds: 0, propagationPolicy: "Background" });
   }
-  return hashes;
+  return running;
 }

@@ -40,7 +40,10 @@ function podMapFor(ctx: ControllerContext, d: KubeObject, selector: LabelSelecto
 }
 
 export function syncDeployment(ctx: ControllerContext, deployment: KubeObject): void {
-  const d = structuredClone(deployment);
+  // The controller replaces metadata fields and changes status on its copy, never the spec: sharing
+  // the spec keeps its template the stored object, whose comparisons with ReplicaSets' are remembered.
+  const d: KubeObject = { ...deployment, metadata: { ...deployment.metadata } };
+  if (deployment.status !== undefined) d.status = structuredClone(deployment.status);
   const selector = selectorOf(d);
   if (!selector || selector.nothing) return;
   if (selector.requirements.length === 0) {

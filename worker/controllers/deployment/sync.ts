@@ -73,7 +73,9 @@ export function getNewReplicaSet(ctx: ControllerContext, d: KubeObject, rsList: 
   const newRevision = maxRevision(oldRSs) + 1;
   const minReady = dSpec(d).minReadySeconds ?? 0;
   if (existing) {
-    const copy = structuredClone(existing);
+    // Only annotations and spec.minReadySeconds change here: copy those levels, not the template.
+    // (setNewReplicaSetAnnotations builds a new annotations map itself.)
+    const copy: KubeObject = { ...existing, metadata: { ...existing.metadata }, spec: { ...(existing.spec as object) } };
     const annotationsUpdated = setNewReplicaSetAnnotations(d, copy, newRevision, true);
     if (annotationsUpdated || (rsSpec(copy).minReadySeconds ?? 0) !== minReady) {
       (copy.spec as { minReadySeconds?: number }).minReadySeconds = minReady;

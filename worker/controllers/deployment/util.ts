@@ -132,15 +132,28 @@ export function computeHash(template: PodTemplate | undefined, collisionCount?: 
   return safeEncode(String(hash));
 }
 
-function withoutHash(template: PodTemplate | undefined): unknown {
-  const copy = structuredClone(template ?? {});
-  if (copy.metadata?.labels) delete copy.metadata.labels[HASH_LABEL];
-  return normalize(copy);
+/**
+ * A template without its hash label, normalized, as JSON (normalize sorts keys). Kept per template
+ * object: stored objects are never changed in place, and every pass compares every ReplicaSet's
+ * template with its deployment's.
+ */
+const withoutHashJson = new WeakMap<PodTemplate, string>();
+
+function withoutHash(template: PodTemplate | undefined): string {
+  if (!template) return JSON.stringify(normalize({}) ?? null);
+  let json = withoutHashJson.get(template);
+  if (json === undefined) {
+    const labels = template.metadata?.labels;
+    const copy = labels && HASH_LABEL in labels ? { ...template, metadata: { ...template.metadata, labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== HASH_LABEL)) } } : template;
+    json = JSON.stringify(normalize(copy) ?? null);
+    withoutHashJson.set(template, json);
+  }
+  return json;
 }
 
 // Models pkg/controller/deployment/util/deployment_util.go EqualIgnoreHash
 export function equalIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
-  return deepEqual(withoutHash(a), withoutHash(b));
+  return withoutHash(a) === withoutHash(b);
 }
 
 // ---- ordering and selection of ReplicaSets ----
