@@ -62,7 +62,8 @@ describe("live view", () => {
       },
       { times: 1 },
     );
-    await page.goto(sb.url);
+    // As openPage does: the page's own load waits on nothing the test needs.
+    await page.goto(sb.url, { waitUntil: "domcontentloaded" });
     await consoleReady(page);
     await page.waitForFunction(() => document.getElementById("connection")?.textContent === "live");
     kubectlOk(sb, ["run", "after-expiry", "--image=nginx:1.27"]);

@@ -69,7 +69,10 @@ describe("limits, as kubectl sees them", () => {
       else await res.arrayBuffer();
     }
     expect(refused).toBeDefined();
-    expect(refused!.headers.get("retry-after")).toBe("2");
+    // One token every two seconds: the wait left is two seconds, or one when part of a token has
+    // come back while the burst was being used up (a slow machine).
+    const wait = Number(refused!.headers.get("retry-after"));
+    expect([1, 2]).toContain(wait);
     expect(await refused!.json()).toEqual({
       kind: "Status",
       apiVersion: "v1",
@@ -77,7 +80,7 @@ describe("limits, as kubectl sees them", () => {
       status: "Failure",
       message: "Too many requests, please try again later.",
       reason: "TooManyRequests",
-      details: { retryAfterSeconds: 2 },
+      details: { retryAfterSeconds: wait },
       code: 429,
     });
     // kubectl is told to wait: it logs the 429, waits the two seconds it was told, and gets its answer.
@@ -85,8 +88,8 @@ describe("limits, as kubectl sees them", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/No resources found in default namespace\.\n$/);
     expect(r.stderr).toMatch(/Response Status: 429 Too Many Requests in \d+ milliseconds$/m);
-    expect(r.stderr).toMatch(/ {4}Retry-After: 2$/m);
-    expect(r.stderr).toMatch(/Got a Retry-After 2s response for attempt 1 to /);
+    expect(r.stderr).toMatch(/ {4}Retry-After: [12]$/m);
+    expect(r.stderr).toMatch(/Got a Retry-After [12]s response for attempt 1 to /);
   });
 
   it("open watches: past the limit kubectl's watch gets 429, retries as told, then prints the error", async () => {
