@@ -107,6 +107,8 @@ export interface UpdateOptions {
  * Prepares an update of `old` to `next`; throws 409 on a stale resourceVersion and 422 when invalid.
  * Returns undefined when the update changes nothing (no write, no new resourceVersion).
  */
+const POD_KEY = "/Pod";
+
 export function admitUpdate(
   ctx: AdmissionContext,
   t: ResourceType,
@@ -146,9 +148,11 @@ export function admitUpdate(
 
   if (opts.subresource === "status") {
     // A status write changes status only (and keeps metadata but for labels/annotations).
-    // Everything but the status comes from the stored object (copied: defaulting below writes into it).
+    // Everything else comes from the stored object, copied because defaulting below writes into it;
+    // but a pod's spec is shared: it was decoded and defaulted when it was stored, and both are
+    // skipped below (the kubelets write pod statuses by the thousand).
     const { status: _old, ...rest } = old;
-    const merged: KubeObject = structuredClone(rest);
+    const merged: KubeObject = key === POD_KEY ? { ...rest } : structuredClone(rest);
     merged.status = next.status;
     merged.metadata = { ...old.metadata, labels: meta.labels, annotations: meta.annotations };
     if (merged.metadata.labels === undefined) delete merged.metadata.labels;
@@ -159,9 +163,10 @@ export function admitUpdate(
     else next.status = structuredClone(old.status);
   }
 
-  const undecodable = decodeError(key, next);
+  const podStatus = key === POD_KEY && opts.subresource === "status";
+  const undecodable = podStatus ? undefined : decodeError(key, next);
   if (undecodable) throw badRequest(undecodable);
-  applyDefaults(key, next);
+  if (!podStatus) applyDefaults(key, next);
   if (opts.subresource !== "finalize") prepareUpdate(key, next, old);
   if (GENERATION_KINDS.has(key)) {
     const gen = old.metadata.generation ?? 1;

@@ -40,10 +40,53 @@ function eventKey(namespace: string, uid: unknown, fieldPath: unknown, reason: u
   return JSON.stringify([namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""]);
 }
 
+function eventIndexKey(e: KubeObject): string {
+  const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
+  const src = e.source as { component?: string } | undefined;
+  return eventKey(e.metadata.namespace ?? "", io?.uid, io?.fieldPath, e.reason, e.message, e.type, src?.component);
+}
+
+/**
+ * The stored events by aggregation key → name, per sandbox, kept up to date with every commit rather
+ * than rebuilt each pass (a busy sandbox holds thousands of events). Where two stored events share a
+ * key, the one found first in list order wins, and keeps winning while it exists.
+ */
+const eventIndexes = new WeakMap<ObjectStore, Map<string, string>>();
+
+function storedEventIndex(store: ObjectStore): Map<string, string> {
+  let index = eventIndexes.get(store);
+  if (index) return index;
+  const built = new Map<string, string>();
+  for (const e of store.list("/events")) {
+    const key = eventIndexKey(e);
+    if (!built.has(key)) built.set(key, e.metadata.name ?? "");
+  }
+  const unsubscribe = store.subscribe((ev) => {
+    if (ev.resource !== "/events") return;
+    const key = eventIndexKey(ev.object);
+    const name = ev.object.metadata.name ?? "";
+    const held = built.get(key);
+    if (ev.type === "DELETED") {
+      if (held === name) built.delete(key);
+    } else if (held === undefined || !store.get("/events", ev.object.metadata.namespace ?? "", held)) {
+      built.set(key, name);
+    }
+  });
+  // A reload replaces every object: build the index again from what was loaded.
+  const unreset = store.onReset(() => {
+    unsubscribe();
+    unreset();
+    eventIndexes.delete(store);
+  });
+  eventIndexes.set(store, built);
+  index = built;
+  return index;
+}
+
 export class ControllerRuntime implements ControllerContext {
   private readonly pending = new Map<string, Change>();
   private readonly overlays = new Map<string, Overlay>();
-  /** Events by aggregation key → name, built on the first event() of the pass. */
+  /** This pass's events by aggregation key → name (the store's are in storedEventIndex). */
   private events?: Map<string, string>;
   private readonly wakeups: number[] = [];
   private readonly admission: AdmissionContext;
@@ -221,20 +264,14 @@ export class ControllerRuntime implements ControllerContext {
     return true;
   }
 
-  private eventIndex(): Map<string, string> {
-    if (this.events) return this.events;
-    this.events = new Map();
-    // Earlier events win, as a search from the start of the list would find them.
-    for (const e of [...this.list("/events")].reverse()) this.indexEvent({ type: "put", resource: "/events", object: e });
-    return this.events;
+  /** The name of the event an identical one would aggregate into: this pass's events first, then the store's. */
+  private eventNamed(key: string): string | undefined {
+    return this.events?.get(key) ?? storedEventIndex(this.store).get(key);
   }
 
   private indexEvent(change: Change): void {
-    if (!this.events || change.type !== "put") return;
-    const e = change.object;
-    const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
-    const src = e.source as { component?: string } | undefined;
-    this.events.set(eventKey(e.metadata.namespace ?? "", io?.uid, io?.fieldPath, e.reason, e.message, e.type, src?.component), e.metadata.name ?? "");
+    if (change.type !== "put") return;
+    (this.events ??= new Map()).set(eventIndexKey(change.object), change.object.metadata.name ?? "");
   }
 
   /**
@@ -248,7 +285,7 @@ export class ControllerRuntime implements ControllerContext {
     const now = this.nowRfc3339();
     const namespace = m.namespace || "default";
     const { group, version } = parseApiVersion(involved.apiVersion);
-    const name = this.eventIndex().get(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
+    const name = this.eventNamed(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
     const existing = name === undefined ? undefined : this.get("/events", namespace, name);
     if (existing) {
       const next = structuredClone(existing);

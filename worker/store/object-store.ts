@@ -109,6 +109,22 @@ function bindCompiled(d1: D1Database, c: Compiled, values: Record<string, unknow
   return d1.prepare(c.sql).bind(...c.names.map((n) => values[n]));
 }
 
+/** Where (namespace, name) is or would go in a list sorted by namespace then name. */
+function findSorted(list: KubeObject[], namespace: string, name: string): { index: number; found: boolean } {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = list[mid].metadata;
+    const mn = m.namespace ?? "";
+    const c = mn !== namespace ? (mn < namespace ? -1 : 1) : (m.name ?? "") < name ? -1 : (m.name ?? "") > name ? 1 : 0;
+    if (c === 0) return { index: mid, found: true };
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return { index: lo, found: false };
+}
+
 export class ObjectStore {
   readonly stats: StoreStats = { queries: 0, batches: 0, rowsWritten: 0 };
   private readonly db: DrizzleD1Database;
@@ -154,7 +170,6 @@ export class ObjectStore {
     this.stats.queries++;
     this.cache.clear();
     this.sorted.clear();
-    this.sortedKeys.clear();
     for (const o of all) this.bucket(o.resource).set(objectKey(o.namespace, o.name), JSON.parse(o.body) as KubeObject);
     this.rv = row.resourceVersion;
     this.historyStart = this.rv;
@@ -195,10 +210,8 @@ export class ObjectStore {
     return this.cache.get(resource)?.get(objectKey(namespace, name));
   }
 
-  /** Sorted lists by `resource` or `resource\0namespace`, kept until the resource changes. */
+  /** Sorted lists by `resource` or `resource\0namespace`, kept in step with every commit. */
   private readonly sorted = new Map<string, KubeObject[]>();
-  /** Namespaces whose sorted lists are kept, per resource (to drop them on change). */
-  private readonly sortedKeys = new Map<string, Set<string>>();
 
   /** Objects of a resource, in one namespace or all; sorted by namespace then name like etcd keys. */
   list(resource: string, namespace?: string): KubeObject[] {
@@ -207,19 +220,29 @@ export class ObjectStore {
     if (!hit) {
       hit = this.sortedList(resource, namespace);
       this.sorted.set(key, hit);
-      let keys = this.sortedKeys.get(resource);
-      if (!keys) this.sortedKeys.set(resource, (keys = new Set()));
-      keys.add(key);
     }
     // A copy: callers may sort or splice what they get.
     return hit.slice();
   }
 
-  private forgetSorted(resource: string): void {
-    const keys = this.sortedKeys.get(resource);
-    if (!keys) return;
-    for (const k of keys) this.sorted.delete(k);
-    this.sortedKeys.delete(resource);
+  /**
+   * Keeps the sorted lists of `resource` that are cached in step with one committed change: a busy
+   * pass changes a few of thousands of objects, and sorting every list again cost more than the change.
+   */
+  private updateSorted(resource: string, object: KubeObject, type: WatchEventType): void {
+    const ns = object.metadata.namespace ?? "";
+    for (const key of [resource, `${resource}\u0000${ns}`]) {
+      const list = this.sorted.get(key);
+      if (!list) continue;
+      const { index, found } = findSorted(list, ns, object.metadata.name ?? "");
+      if (type === "DELETED") {
+        if (found) list.splice(index, 1);
+      } else if (found) {
+        list[index] = object;
+      } else {
+        list.splice(index, 0, object);
+      }
+    }
   }
 
   private sortedList(resource: string, namespace?: string): KubeObject[] {
@@ -308,7 +331,7 @@ export class ObjectStore {
     for (const { change, object, rv: objRv } of stored) {
       const key = objectKey(object.metadata.namespace ?? "", object.metadata.name ?? "");
       const bucket = this.bucket(change.resource);
-      this.forgetSorted(change.resource);
+      this.updateSorted(change.resource, object, change.type === "delete" ? "DELETED" : bucket.has(key) ? "MODIFIED" : "ADDED");
       let type: WatchEventType;
       if (change.type === "put") {
         type = bucket.has(key) ? "MODIFIED" : "ADDED";
@@ -443,7 +466,6 @@ export class ObjectStore {
     this.destroyed = true;
     this.cache.clear();
     this.sorted.clear();
-    this.sortedKeys.clear();
     this.history.length = 0;
   }
 }
