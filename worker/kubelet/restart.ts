@@ -8,6 +8,7 @@ import { record } from "./events";
 import type { ContainerRuntime } from "./record";
 import { startContainer, type StartResult } from "./start";
 import { foldEffects } from "./termination";
+import { nextTokenAt } from "./events";
 import { podRef, RESYNC_MS, restartPolicy, SYNC_DELAY_MS, wake, type PodWork } from "./work";
 
 const INITIAL_BACKOFF_S = 10;
@@ -49,11 +50,15 @@ export function afterExit(w: PodWork, c: ContainerRuntime): ExitOutcome {
     const message = `back-off ${goDuration(b.seconds * 1000)} restarting failed container=${c.name} pod=${podRef(w)}`;
     if (c.blocked?.reason !== "CrashLoopBackOff" || c.blocked.message !== message) c.blocked = { reason: "CrashLoopBackOff", message, since: w.now };
     const held = c.blocked;
-    if (held.notedAt === undefined || w.now >= held.notedAt + RESYNC_MS) {
+    // The pod worker notes the back-off on every resync (10 s); a note the event filter would drop
+    // changes nothing, so the kubelet wakes for the first resync whose note gets through.
+    if ((held.notedAt === undefined || w.now >= held.notedAt + RESYNC_MS) && nextTokenAt(w) <= w.now) {
       held.notedAt = w.now;
       record(w, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${podRef(w)}`, c);
     }
-    wake(w, Math.min(exit.at + b.seconds * 1000, held.notedAt + RESYNC_MS));
+    const base = held.notedAt ?? w.now;
+    const nextNote = base + Math.max(1, Math.ceil((nextTokenAt(w) - base) / RESYNC_MS)) * RESYNC_MS;
+    wake(w, Math.min(exit.at + b.seconds * 1000, nextNote));
     return "backoff";
   }
   c.backoff = fresh ? { seconds: INITIAL_BACKOFF_S, at: w.now } : { seconds: Math.min(b.seconds * 2, MAX_BACKOFF_S), at: w.now };
