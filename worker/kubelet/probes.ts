@@ -113,9 +113,12 @@ function nextObservable(w: PodWork, c: ContainerRuntime, p: Probe, st: ProbeStat
   const firstTickFrom = (t: number) => (t <= next ? next : next + Math.ceil((t - next) / period) * period);
   let at: number | undefined;
   if (!o.ok) {
-    const flips = st.result !== "Failure" && st.failures + 1 >= (p.failureThreshold ?? 3);
-    const kills = kind !== "readiness" && st.failures + 1 >= (p.failureThreshold ?? 3);
-    at = flips || kills ? next : firstTickFrom(nextTokenAt(w));
+    // The tick that reaches the threshold flips the result (and kills, but for readiness) whether or
+    // not the event filter lets its events through; before it, only an event shows.
+    const decisive = kind !== "readiness" || st.result !== "Failure";
+    const thresholdAt = next + Math.max(0, (p.failureThreshold ?? 3) - st.failures - 1) * period;
+    const eventAt = firstTickFrom(nextTokenAt(w));
+    at = decisive ? Math.min(thresholdAt, eventAt) : eventAt;
   } else if (st.result !== "Success") {
     at = next + Math.max(0, (p.successThreshold ?? 1) - st.successes - 1) * period;
   } else if (st.failures > 0) at = next;

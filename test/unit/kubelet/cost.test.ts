@@ -1,5 +1,5 @@
 // The cost rule: a settled sandbox writes nothing and arms no wake-up, however many pods with
-// passing probes it runs.
+// passing probes it runs; a crash-looping one pays for its restarts only.
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "../../cluster";
 import { container, pod, row } from "./helpers";
@@ -20,5 +20,18 @@ describe("kubelet cost", () => {
     await cluster.advance(3600);
     expect(cluster.store.stats.rowsWritten - before).toBe(0);
     expect(cluster.engine.nextWakeup()).toBeUndefined();
+  }, 60_000);
+  it("a crash-looping container costs its restarts, not a write every resync of its back-off", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply(pod("crash", { containers: [container("app", "busybox:1.36", { command: ["sh", "-c", "exit 1"] })] }));
+    // Past the first hour the back-off is at its 5-minute cap and the pod's 25 events are spent.
+    await cluster.advance(3600);
+    const before = { rows: cluster.store.stats.rowsWritten, stops: cluster.engine.stats.stops };
+    await cluster.advance(3600);
+    // About 12 restarts an hour, each a few status and runtime-record writes, an event update and an
+    // expired event; a resync every 10 s would be 360 wake-ups and writes on top.
+    expect(cluster.store.stats.rowsWritten - before.rows).toBeLessThan(200);
+    expect(cluster.engine.stats.stops - before.stops).toBeLessThan(100);
+    expect(row(cluster, "crash").restarts).toMatch(/^\d+/);
   }, 60_000);
 });

@@ -109,4 +109,17 @@ describe("probes", () => {
     await cluster.advance(3600);
     expect(count()).toBe(33);
   });
+  it("a failing startup probe kills on time even after the event filter has used up the pod's events", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply(pod("late", { containers: [container("web", "nginx:1.25", { startupProbe: http("/start.html", { initialDelaySeconds: 40 }) })] }));
+    // Each run lives 40 s plus three failing probes; about seven events a run use up the 25 a pod has.
+    const runs = new Map<string, number>();
+    for (let t = 0; t < 20 * 60; t += 5) {
+      await cluster.advance(5);
+      const last = get(cluster, "late")!.status!.containerStatuses![0].lastState?.terminated;
+      if (last?.startedAt && last.finishedAt) runs.set(last.startedAt, (Date.parse(last.finishedAt) - Date.parse(last.startedAt)) / 1000);
+    }
+    expect(runs.size).toBeGreaterThanOrEqual(6);
+    for (const seconds of runs.values()) expect(seconds).toBeLessThanOrEqual(44);
+  });
 });
