@@ -7,7 +7,7 @@ import type { Container } from "kubernetes-types/core/v1";
 import { invalidImageMessage, parseImageRef } from "../runtime/image-ref";
 import { pullDurationMs, resolveImage } from "../runtime/images";
 import { goDuration } from "../runtime/units";
-import { record } from "./events";
+import { nextTokenAt, record } from "./events";
 import { addImage, imagePresent } from "./machine";
 import { CONTAINERS, type ContainerRuntime, type PodRuntime } from "./record";
 import { RESYNC_MS, SYNC_DELAY_MS, wake, type PodWork } from "./work";
@@ -132,12 +132,16 @@ export function ensureImage(w: PodWork, c: ContainerRuntime, spec: Container): I
   }
   if (p?.phase === "failed" && w.now < (p.retryAt ?? 0)) {
     const firstNote = p.end + SYNC_DELAY_MS;
-    if (w.now >= firstNote && (p.notedAt === undefined || w.now >= p.notedAt + RESYNC_MS)) {
+    // The pod worker notes the back-off on every resync (10 s); a note the event filter would drop
+    // changes nothing, so the kubelet wakes for the first resync whose note gets through.
+    if (w.now >= firstNote && (p.notedAt === undefined || w.now >= p.notedAt + RESYNC_MS) && nextTokenAt(w) <= w.now) {
       p.notedAt = w.now;
       record(w, "Normal", "BackOff", `Back-off pulling image "${image}"`, c);
       record(w, "Warning", "Failed", "Error: ImagePullBackOff", c);
     }
-    wake(w, Math.min(p.retryAt ?? Infinity, w.now < firstNote ? firstNote : (p.notedAt ?? w.now) + RESYNC_MS));
+    const base = p.notedAt ?? firstNote;
+    const nextNote = w.now < firstNote ? firstNote : base + Math.max(1, Math.ceil((nextTokenAt(w) - base) / RESYNC_MS)) * RESYNC_MS;
+    wake(w, Math.min(p.retryAt ?? Infinity, nextNote));
     return undefined;
   }
   // Pull now, after whatever the node is already pulling.

@@ -34,4 +34,15 @@ describe("kubelet cost", () => {
     expect(cluster.engine.stats.stops - before.stops).toBeLessThan(100);
     expect(row(cluster, "crash").restarts).toMatch(/^\d+/);
   }, 60_000);
+  it("an image that cannot be pulled costs its pull retries, not a write every resync of its back-off", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply(pod("nopull", { containers: [container("app", "nginx:no-such-tag")] }));
+    await cluster.advance(3600);
+    expect(row(cluster, "nopull").status).toBe("ImagePullBackOff");
+    const before = { rows: cluster.store.stats.rowsWritten, stops: cluster.engine.stats.stops };
+    await cluster.advance(3600);
+    // A pull every five minutes and its events; a resync every 10 s would be 360 wake-ups and writes on top.
+    expect(cluster.store.stats.rowsWritten - before.rows).toBeLessThan(200);
+    expect(cluster.engine.stats.stops - before.stops).toBeLessThan(100);
+  }, 60_000);
 });
