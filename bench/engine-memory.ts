@@ -12,8 +12,8 @@ import { admitCreate } from "../worker/api/admission";
 import { forgetModels } from "../worker/kubelet/models";
 import { findKind } from "../worker/resources/registry";
 import type { KubeObject } from "../worker/resources/types";
-import { objects, sandboxes } from "../worker/store/schema";
-import { ObjectStore } from "../worker/store/object-store";
+import { sandboxes } from "../worker/store/schema";
+import { LOAD_PAGE, ObjectStore } from "../worker/store/object-store";
 import { bootCluster, deployToReady, webDeployment, workersFor } from "./engine-scale";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -46,15 +46,17 @@ function rowsOf(store: ObjectStore) {
 }
 
 /**
- * A D1 that answers the two selects of ObjectStore.load() from a response text, parsed on the call as
- * the D1 client parses its answer. It keeps the rows it handed out until `release`, so the heap can
- * be read at the end of load(), when the rows and every parsed object are alive together.
+ * A D1 that answers the selects of ObjectStore.load() (the sandbox row, then the objects a page at a
+ * time, in key order) from response texts, each parsed on its call as the D1 client parses its answer.
+ * It keeps the rows of the last page it handed out until `release`, so the heap can be read at the end
+ * of load(), when that page and every parsed object are alive together.
  */
 class LoadD1 {
   kept?: unknown[][];
+  private next = 0;
   constructor(
     private sandboxRow: unknown[],
-    private response: string | undefined,
+    private pages: string[],
   ) {}
   prepare(sql: string) {
     const self = this;
@@ -63,8 +65,9 @@ class LoadD1 {
       async raw() {
         if (/from "sandboxes"/.test(sql)) return [self.sandboxRow];
         if (/from "objects"/.test(sql)) {
-          const rows = JSON.parse(self.response!) as unknown[][];
-          self.response = undefined;
+          self.kept = undefined;
+          // The texts stay held (outside the figure, as before the load): only the parsed rows count.
+          const rows = JSON.parse(self.pages[self.next++] ?? "[]") as unknown[][];
           self.kept = rows;
           return rows;
         }
@@ -79,6 +82,20 @@ class LoadD1 {
   release() {
     this.kept = undefined;
   }
+}
+
+/** D1's answers to load()'s pages: the columns it selects, in key order, LOAD_PAGE rows an answer. */
+function pagesOf(rows: Record<string, unknown>[]): string[] {
+  const key = (r: Record<string, unknown>) => [r.resource, r.namespace, r.name] as string[];
+  const sorted = rows.map((r) => ({ k: key(r), row: [r.resource, r.namespace, r.name, r.body] }));
+  sorted.sort((a, b) => {
+    for (let i = 0; i < 3; i++) if (a.k[i] !== b.k[i]) return a.k[i] < b.k[i] ? -1 : 1;
+    return 0;
+  });
+  const pages: string[] = [];
+  // A last, short page ends the load (an empty one when the rows fill their pages exactly).
+  for (let i = 0; i <= sorted.length; i += LOAD_PAGE) pages.push(JSON.stringify(sorted.slice(i, i + LOAD_PAGE).map((r) => r.row)));
+  return pages;
 }
 
 /** Row values in the order drizzle selects a table's columns. */
@@ -138,7 +155,7 @@ async function measureLive(task: Task, base: number) {
       bodyBytes: rows.reduce((n, r) => n + (r.body as string).length, 0),
       podListBytes,
     },
-    response: JSON.stringify(rows.map((r) => ordered(objects, r))),
+    pages: pagesOf(rows),
     sandboxId: c.store.sandboxId,
     sandboxRow: ordered(sandboxes, { id: c.store.sandboxId, readOnlyId: "ro", ownerTokenHash: "x", createdAt: 0, options: "{}", resourceVersion: c.store.resourceVersion, clock: "{}", rngState: 1 }),
   };
@@ -153,11 +170,12 @@ async function sandbox(task: Task) {
   })();
   forgetModels();
   const base = heap();
-  const { figures, response, sandboxId, sandboxRow } = await measureLive(task, base);
+  const { figures, pages, sandboxId, sandboxRow } = await measureLive(task, base);
   // Cold load, as a Durable Object starts: D1's answer (kept outside the figure: it is in the heap
   // both before and after), then the store's own load() into a fresh store.
   forgetModels();
-  const d1 = new LoadD1(sandboxRow, response);
+  const responseBytes = pages.reduce((n, p) => n + p.length, 0);
+  const d1 = new LoadD1(sandboxRow, pages);
   const before = heap();
   const store = new ObjectStore(d1 as unknown as D1Database, sandboxId);
   await store.load();
@@ -165,7 +183,7 @@ async function sandbox(task: Task) {
   d1.release();
   const cold = heap();
   if (store.countAll() !== figures.objects) throw new Error(`cold load read ${store.countAll()} of ${figures.objects} objects`);
-  return { ...figures, coldBytes: cold - before, coldLoadPeakBytes: loadEnd - before, responseBytes: response.length, baseHeapBytes: base };
+  return { ...figures, coldBytes: cold - before, coldLoadPeakBytes: loadEnd - before, responseBytes, baseHeapBytes: base };
 }
 
 const task = JSON.parse(process.env.MEMORY_TASK ?? "{}") as Task;

@@ -1,10 +1,11 @@
 // The object store of one sandbox: every object cached in memory, D1 as the system of record.
 // A change is applied to the cache and announced to watchers only after its D1 batch succeeded,
 // so an acknowledged write is always durable and a failed one leaves nothing behind.
-import { and, eq, is, Param, Placeholder, sql } from "drizzle-orm";
+import { and, asc, eq, is, Param, Placeholder, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { KubeObject } from "../resources/types";
+import { Interner } from "./intern";
 import { objects, sandboxes } from "./schema";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -25,6 +26,16 @@ export type Listener = (event: StoreEvent) => void;
 
 /** How many past events are kept for watch replay; older resourceVersions answer 410 Gone. */
 const HISTORY_LIMIT = 5000;
+
+/**
+ * Objects read per query on load: the rows of one page and the objects parsed so far are what the
+ * load holds at its peak, rather than every row and every object together.
+ */
+export const LOAD_PAGE = 4000;
+
+/** A stored object's own fields that no other object shares (not worth interning). */
+const ROOT_UNSHARED = new Set(["metadata"]);
+const METADATA_UNSHARED = new Set(["name", "uid", "resourceVersion"]);
 
 function objectKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
@@ -143,6 +154,10 @@ export class ObjectStore {
    */
   private stale = false;
   private readonly resetListeners = new Set<() => void>();
+  /** Shares equal subtrees and strings among stored objects (see intern.ts). */
+  private readonly interner = new Interner();
+  /** Objects read per query by load() (tests set it small). */
+  loadPage = LOAD_PAGE;
 
   constructor(
     private readonly d1: D1Database,
@@ -166,11 +181,29 @@ export class ObjectStore {
     this.stats.queries++;
     const row = rows[0];
     if (!row) return undefined;
-    const all = await this.db.select().from(objects).where(eq(objects.sandboxId, this.sandboxId));
-    this.stats.queries++;
     this.cache.clear();
     this.sorted.clear();
-    for (const o of all) this.bucket(o.resource).set(objectKey(o.namespace, o.name), JSON.parse(o.body) as KubeObject);
+    // In key order, a page at a time, each page starting after the last key of the one before.
+    let after: { resource: string; namespace: string; name: string } | undefined;
+    for (;;) {
+      const page = await this.db
+        .select({ resource: objects.resource, namespace: objects.namespace, name: objects.name, body: objects.body })
+        .from(objects)
+        .where(
+          after
+            ? and(eq(objects.sandboxId, this.sandboxId), sql`(${objects.resource}, ${objects.namespace}, ${objects.name}) > (${after.resource}, ${after.namespace}, ${after.name})`)
+            : eq(objects.sandboxId, this.sandboxId),
+        )
+        .orderBy(asc(objects.resource), asc(objects.namespace), asc(objects.name))
+        .limit(this.loadPage);
+      this.stats.queries++;
+      for (const o of page) this.bucket(o.resource).set(objectKey(o.namespace, o.name), this.intern(JSON.parse(o.body) as KubeObject));
+      if (page.length < this.loadPage) break;
+      const last = page[page.length - 1];
+      after = { resource: last.resource, namespace: last.namespace, name: last.name };
+    }
+    // The tables' keys would outweigh the sharing still to come from them.
+    this.interner.forget();
     this.rv = row.resourceVersion;
     this.historyStart = this.rv;
     this.history.length = 0;
@@ -335,6 +368,7 @@ export class ObjectStore {
       let type: WatchEventType;
       if (change.type === "put") {
         type = bucket.has(key) ? "MODIFIED" : "ADDED";
+        this.intern(object);
         bucket.set(key, object);
       } else {
         type = "DELETED";
@@ -357,6 +391,16 @@ export class ObjectStore {
       this.history.splice(0, drop);
     }
     return out;
+  }
+
+  /**
+   * Shares the object's subtrees and strings with the stored objects equal in them. The root and its
+   * metadata are the store's own copies (or freshly parsed), so they can take the shared values.
+   */
+  private intern(object: KubeObject): KubeObject {
+    this.interner.fields(object as unknown as Record<string, unknown>, ROOT_UNSHARED);
+    this.interner.fields(object.metadata as Record<string, unknown>, METADATA_UNSHARED);
+    return object;
   }
 
   /** A drizzle query as a D1 statement, to go in one batch with the compiled ones. */

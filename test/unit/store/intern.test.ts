@@ -1,0 +1,92 @@
+// Structural sharing of stored objects (worker/store/intern.ts) and the store's paged load.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../worker/resources/types";
+import { Interner } from "../../../worker/store/intern";
+import { ObjectStore } from "../../../worker/store/object-store";
+
+const spec = () => ({ containers: [{ name: "web", image: "nginx:1.25", ports: [{ containerPort: 80 }], resources: {} }], tolerations: [{ key: "a", operator: "Exists" }] });
+
+describe("Interner", () => {
+  it("makes equal subtrees one object and leaves the JSON as it was", () => {
+    const i = new Interner();
+    const a = { spec: spec() };
+    const b = { spec: spec() };
+    const before = JSON.stringify(b);
+    i.fields(a);
+    i.fields(b);
+    expect(b.spec).toBe(a.spec);
+    expect(JSON.stringify(b)).toBe(before);
+  });
+
+  it("keeps apart what JSON tells apart: key order, null and a missing field, numbers and strings", () => {
+    const i = new Interner();
+    const pairs: [unknown, unknown][] = [
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+      [{ a: null }, {}],
+      [{ a: 1 }, { a: "1" }],
+      [["ab", "c"], ["a", "bc"]],
+      [{ ab: "c" }, { a: "bc" }],
+      [[1, 2], { 0: 1, 1: 2 }],
+    ];
+    for (const [x, y] of pairs) {
+      const cx = i.value(x);
+      const cy = i.value(y);
+      expect(cx).not.toBe(cy);
+      expect(JSON.stringify(cy)).toBe(JSON.stringify(y));
+    }
+  });
+
+  it("shares the children of an object it does not share itself, and forgets only future sharing", () => {
+    const i = new Interner();
+    const shared = i.value({ app: "web" });
+    const root = { metadata: { name: "x", labels: { app: "web" } } };
+    i.fields(root.metadata, new Set(["name"]));
+    expect(root.metadata.labels).toBe(shared);
+    i.forget();
+    expect(i.value({ app: "web" })).not.toBe(shared);
+    expect(root.metadata.labels).toEqual({ app: "web" });
+  });
+});
+
+async function newStore(): Promise<ObjectStore> {
+  const id = `intern${Math.floor(Math.random() * 1e9).toString(36)}`;
+  const store = new ObjectStore(env.DB, id);
+  await store.commit([], { createRow: { readOnlyId: `ro-${id}`, ownerTokenHash: "x", createdAt: 0, options: "{}", clock: "{}", rngState: 1 } });
+  return store;
+}
+
+const pod = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", uid: `uid-${name}`, labels: { app: "web" } }, spec: spec() });
+
+describe("ObjectStore sharing and load", () => {
+  it("stores equal subtrees of different objects as one, committed and loaded", async () => {
+    const store = await newStore();
+    await store.commit([pod("a"), pod("b")].map((object) => ({ type: "put" as const, resource: "/pods", object })));
+    const [a, b] = store.list("/pods");
+    expect(b.spec).toBe(a.spec);
+    expect(b.metadata.labels).toBe(a.metadata.labels);
+    expect(a.metadata.name).toBe("a");
+    const fresh = new ObjectStore(env.DB, store.sandboxId);
+    await fresh.load();
+    const [fa, fb] = fresh.list("/pods");
+    expect(fb.spec).toBe(fa.spec);
+    expect(fresh.list("/pods")).toEqual(store.list("/pods"));
+  });
+
+  it("loads every object a page at a time, across resources and namespaces", async () => {
+    const store = await newStore();
+    const names = ["a", "b", "c", "d", "e"];
+    await store.commit([
+      ...names.map((n) => ({ type: "put" as const, resource: "/pods", object: pod(n) })),
+      ...names.map((n) => ({ type: "put" as const, resource: "/configmaps", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: n, namespace: n < "c" ? "default" : "other" } } })),
+    ]);
+    const fresh = new ObjectStore(env.DB, store.sandboxId);
+    fresh.loadPage = 3;
+    await fresh.load();
+    // The sandbox row, then four pages of three (the last one short).
+    expect(fresh.stats.queries).toBe(1 + 4);
+    expect(fresh.countAll()).toBe(10);
+    for (const r of ["/pods", "/configmaps"]) expect(fresh.list(r)).toEqual(store.list(r));
+    expect(fresh.resourceVersion).toBe(store.resourceVersion);
+  });
+});
