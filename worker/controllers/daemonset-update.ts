@@ -23,8 +23,9 @@ export interface DaemonHistory {
 export function constructHistory(ctx: ControllerContext, ds: KubeObject): DaemonHistory | undefined {
   const revisions = ownedRevisions(ctx, ds);
   const data = templatePatch(ds);
-  const current = revisions.filter((r) => sameData(r, { data }));
-  const old = revisions.filter((r) => !sameData(r, { data }));
+  const same = new Set(revisions.filter((r) => sameData(r, { data })));
+  const current = revisions.filter((r) => same.has(r));
+  const old = revisions.filter((r) => !same.has(r));
   const next = maxRevision(old) + 1;
   let cur: KubeObject | undefined;
   if (!current.length) {

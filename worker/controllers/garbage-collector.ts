@@ -14,11 +14,6 @@ interface Entry {
 /** One type per storage key (a resource served in several versions is stored once). */
 export const STORED_TYPES: ResourceType[] = [...new Map(RESOURCE_TYPES.map((t) => [storageKey(t), t])).values()];
 
-function allObjects(ctx: ControllerContext): Entry[] {
-  const out: Entry[] = [];
-  for (const type of STORED_TYPES) for (const object of ctx.list(storageKey(type))) out.push({ type, object });
-  return out;
-}
 
 function withoutFinalizer(obj: KubeObject, finalizer: string): KubeObject {
   const next = structuredClone(obj);
@@ -28,15 +23,24 @@ function withoutFinalizer(obj: KubeObject, finalizer: string): KubeObject {
 }
 
 export function garbageCollector(ctx: ControllerContext): void {
-  const entries = allObjects(ctx);
+  // Every object's uid; the rest only of objects with owners or being deleted, the only ones the
+  // loop below acts on (most objects, events above all, have neither), in the same order.
+  const entries: Entry[] = [];
   const uids = new Set<string>();
   const dependents = new Map<string, Entry[]>();
-  for (const e of entries) {
-    if (e.object.metadata.uid) uids.add(e.object.metadata.uid);
-    for (const ref of e.object.metadata.ownerReferences ?? []) {
-      let list = dependents.get(ref.uid);
-      if (!list) dependents.set(ref.uid, (list = []));
-      list.push(e);
+  for (const type of STORED_TYPES) {
+    for (const object of ctx.list(storageKey(type))) {
+      const meta = object.metadata;
+      if (meta.uid) uids.add(meta.uid);
+      const refs = meta.ownerReferences;
+      if (!meta.deletionTimestamp && !refs?.length) continue;
+      const e = { type, object };
+      entries.push(e);
+      for (const ref of refs ?? []) {
+        let list = dependents.get(ref.uid);
+        if (!list) dependents.set(ref.uid, (list = []));
+        list.push(e);
+      }
     }
   }
 

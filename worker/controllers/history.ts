@@ -2,6 +2,7 @@
 // tell old pods from new ones and to roll back. Names are `<owner>-<hash of the snapshot>`.
 // Models pkg/controller/history/controller_history.go and pkg/controller/controller_utils.go ComputeHash
 import { findKind, type ResourceType } from "../resources/registry";
+import { clonePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
 import { deepEqual } from "../util/equal";
 import { NAME_SUFFIX_ALPHABET } from "../sandbox/rng";
@@ -47,7 +48,7 @@ export function computeHash(value: unknown, collisionCount?: number): string {
 
 /** The revision data of a pod template: a patch that restores it (`$patch: replace`). */
 export function templatePatch(owner: KubeObject): Record<string, unknown> {
-  const template = structuredClone((owner.spec as { template?: Record<string, unknown> } | undefined)?.template ?? {});
+  const template = clonePlain((owner.spec as { template?: Record<string, unknown> } | undefined)?.template ?? {});
   return { spec: { template: { ...template, $patch: "replace" } } };
 }
 

@@ -3,6 +3,7 @@
 // pod a template stamps out, and which pods go first when scaling down.
 import type { OwnerReference } from "kubernetes-types/meta/v1";
 import type { ResourceType } from "../resources/registry";
+import { clonePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
 import type { ControllerContext } from "./types";
 
@@ -129,7 +130,7 @@ export function podFromTemplate(owner: KubeObject, template: PodTemplate): KubeO
       generateName: `${owner.metadata.name}-`,
       ownerReferences: [newControllerRef(owner)],
     },
-    spec: structuredClone(template.spec ?? {}),
+    spec: clonePlain(template.spec ?? {}),
   };
   if (meta.labels && Object.keys(meta.labels).length) pod.metadata.labels = { ...meta.labels };
   if (meta.annotations && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };

@@ -3,7 +3,7 @@
 // exist, carry the template's labels, are ready, and have been ready for minReadySeconds.
 // The two kinds differ only in their selector (a LabelSelector or a plain map) and event source.
 // Models pkg/controller/replicaset/replica_set.go syncReplicaSet / manageReplicas
-import { labelSelectorFromSpec, matchesLabels, type LabelSelector, type LabelSelectorSpec } from "../api/selectors";
+import { matchesLabels, type LabelSelector, type LabelSelectorSpec } from "../api/selectors";
 import { findKind, storageKey, type ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { deepEqual } from "../util/equal";
@@ -18,6 +18,7 @@ import {
   type PodTemplate,
 } from "./replica-pods";
 import type { Controller, ControllerContext } from "./types";
+import { parseSelector } from "./workload-helpers";
 
 const POD = findKind({ group: "", version: "v1", kind: "Pod" })!;
 const REPLICA_SET = findKind({ group: "apps", version: "v1", kind: "ReplicaSet" })!;
@@ -66,11 +67,7 @@ function statusOf(obj: KubeObject): Partial<ReplicaStatus> {
 }
 
 function parsedSelector(spec: LabelSelectorSpec | undefined): LabelSelector | undefined {
-  try {
-    return labelSelectorFromSpec(spec);
-  } catch {
-    return undefined;
-  }
+  return parseSelector(spec);
 }
 
 const REPLICA_SET_FLAVOR: Flavor = {

@@ -4,6 +4,7 @@ import { admitCreate, admitUpdate, resolveIdentity, type AdmissionContext } from
 import { deleteChanges, type DeleteOptions } from "../api/deletion";
 import { KubeError } from "../api/status";
 import { findKind, parseApiVersion, storageKey, type ResourceType } from "../resources/registry";
+import { clonePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
 import { rfc3339, type SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
@@ -37,7 +38,14 @@ const spamBuckets = new WeakMap<ObjectStore, Map<string, { n: number; at: number
 
 /** What makes two events the same for aggregation. */
 function eventKey(namespace: string, uid: unknown, fieldPath: unknown, reason: unknown, message: unknown, type: unknown, component: unknown): string {
-  return JSON.stringify([namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""]);
+  const parts = [namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""];
+  // Strings length-prefixed, which tells any two lists apart as JSON would, for less.
+  let key = "";
+  for (const p of parts) {
+    if (typeof p !== "string") return JSON.stringify(parts);
+    key += `${p.length}:${p}`;
+  }
+  return key;
 }
 
 function eventIndexKey(e: KubeObject): string {
@@ -85,6 +93,8 @@ function storedEventIndex(store: ObjectStore): Map<string, string> {
 
 export class ControllerRuntime implements ControllerContext {
   private readonly pending = new Map<string, Change>();
+  /** The same changes by resource → namespace → name: get() answers without building a key. */
+  private readonly pendingIndex = new Map<string, Map<string, Map<string, Change>>>();
   private readonly overlays = new Map<string, Overlay>();
   /** This pass's events by aggregation key → name (the store's are in storedEventIndex). */
   private events?: Map<string, string>;
@@ -124,7 +134,7 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   get(resource: string, namespace: string, name: string): KubeObject | undefined {
-    const p = this.pending.get(keyOf(resource, namespace, name));
+    const p = this.pendingIndex.get(resource)?.get(namespace)?.get(name);
     if (p) return p.type === "put" ? p.object : undefined;
     return this.store.get(resource, namespace, name);
   }
@@ -162,6 +172,11 @@ export class ControllerRuntime implements ControllerContext {
     const after = change.type === "put" ? 1 : 0;
     if (after !== before) this.delta.set(change.resource, (this.delta.get(change.resource) ?? 0) + after - before);
     this.pending.set(key, change);
+    let byNs = this.pendingIndex.get(change.resource);
+    if (!byNs) this.pendingIndex.set(change.resource, (byNs = new Map()));
+    let byName = byNs.get(namespace);
+    if (!byName) byNs.set(namespace, (byName = new Map()));
+    byName.set(name, change);
     let overlay = this.overlays.get(change.resource);
     if (!overlay) this.overlays.set(change.resource, (overlay = { byStored: new Map(), added: new Map(), lists: new Map() }));
     if (stored) overlay.byStored.set(stored, change);
@@ -209,11 +224,11 @@ export class ControllerRuntime implements ControllerContext {
     return this.write(t, next);
   }
 
-  updateStatus(t: ResourceType, next: KubeObject): KubeObject | undefined {
-    return this.write(t, next, "status");
+  updateStatus(t: ResourceType, next: KubeObject, fresh = false): KubeObject | undefined {
+    return this.write(t, next, "status", fresh);
   }
 
-  private write(t: ResourceType, next: KubeObject, subresource?: string): KubeObject | undefined {
+  private write(t: ResourceType, next: KubeObject, subresource?: string, fresh = false): KubeObject | undefined {
     const m = next.metadata;
     const current = this.get(storageKey(t), m.namespace ?? "", m.name ?? "");
     if (!current) return undefined;
@@ -225,9 +240,9 @@ export class ControllerRuntime implements ControllerContext {
           ? {
               ...next,
               metadata: { ...next.metadata, labels: next.metadata.labels && { ...next.metadata.labels }, annotations: next.metadata.annotations && { ...next.metadata.annotations } },
-              status: structuredClone(next.status),
+              status: fresh ? next.status : clonePlain(next.status),
             }
-          : structuredClone(next);
+          : clonePlain(next);
       // Controllers write what they computed from the current state; the version check is theirs to skip.
       candidate.metadata.resourceVersion = current.metadata.resourceVersion;
       const admitted = admitUpdate(this.admission, t, current, candidate, { subresource });
@@ -288,7 +303,7 @@ export class ControllerRuntime implements ControllerContext {
     const name = this.eventNamed(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
     const existing = name === undefined ? undefined : this.get("/events", namespace, name);
     if (existing) {
-      const next = structuredClone(existing);
+      const next = clonePlain(existing);
       next.count = ((existing.count as number | undefined) ?? 1) + 1;
       next.lastTimestamp = now;
       this.emit({ type: "put", resource: "/events", object: next });

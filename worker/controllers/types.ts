@@ -35,7 +35,8 @@ export interface ControllerContext {
   /** Writes a new state of an existing object (spec/metadata; status is kept for kinds with a status subresource). */
   update(t: ResourceType, next: KubeObject): KubeObject | undefined;
   /** Writes only the status of an existing object. */
-  updateStatus(t: ResourceType, next: KubeObject): KubeObject | undefined;
+  /** `fresh`: `next.status` was built for this write and is not used after it, so it is not copied. */
+  updateStatus(t: ResourceType, next: KubeObject, fresh?: boolean): KubeObject | undefined;
   delete(t: ResourceType, obj: KubeObject, opts?: DeleteOptions): void;
   /** A raw change, for controllers that build the stored object themselves. */
   emit(change: Change): void;

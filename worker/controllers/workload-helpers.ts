@@ -2,7 +2,7 @@
 // pod readiness and availability, building pods from templates, claiming pods by selector, and
 // events that must not repeat on every pass of a level-triggered loop.
 import type { OwnerReference } from "kubernetes-types/meta/v1";
-import { labelSelectorFromSpec, matchesLabels, type LabelSelectorSpec } from "../api/selectors";
+import { labelSelectorFromSpec, matchesLabels, type LabelSelector, type LabelSelectorSpec } from "../api/selectors";
 import { apiVersionOf, findKind, parseApiVersion, type ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { rfc3339 } from "../sandbox/clock";
@@ -184,12 +184,33 @@ export function podFromTemplate(template: unknown, owner: KubeObject, generateNa
   return pod;
 }
 
-export function selectorMatches(selector: unknown, labels: Record<string, string> | undefined): boolean {
-  try {
-    return matchesLabels(labelSelectorFromSpec(selector as LabelSelectorSpec | undefined), labels);
-  } catch {
-    return false;
+/** Parsed selectors by the stored spec object they came from (replaced on change, never edited): every pass asks again. */
+const parsedSelectors = new WeakMap<object, LabelSelector | null>();
+
+/** A metav1.LabelSelector parsed; undefined when it is invalid. */
+export function parseSelector(spec: unknown): LabelSelector | undefined {
+  if (typeof spec !== "object" || spec === null) {
+    try {
+      return labelSelectorFromSpec(spec as LabelSelectorSpec | undefined);
+    } catch {
+      return undefined;
+    }
   }
+  const hit = parsedSelectors.get(spec);
+  if (hit !== undefined) return hit ?? undefined;
+  let sel: LabelSelector | null;
+  try {
+    sel = labelSelectorFromSpec(spec as LabelSelectorSpec);
+  } catch {
+    sel = null;
+  }
+  parsedSelectors.set(spec, sel);
+  return sel ?? undefined;
+}
+
+export function selectorMatches(selector: unknown, labels: Record<string, string> | undefined): boolean {
+  const sel = parseSelector(selector);
+  return sel ? matchesLabels(sel, labels) : false;
 }
 
 /**

@@ -86,9 +86,21 @@ function serviceEnv(w: PodWork): Record<string, string> {
     const ip = s.spec?.clusterIP;
     if (!ip || ip === "None") continue;
     if (!links && !(s.metadata?.name === "kubernetes" && s.metadata.namespace === "default")) continue;
-    const name = (s.metadata?.name ?? "").toUpperCase().replace(/-/g, "_");
-    const ports = s.spec?.ports ?? [];
-    if (ports.length === 0) continue;
+    let vars = serviceVars.get(s);
+    if (!vars) serviceVars.set(s, (vars = varsOf(s, ip)));
+    for (const [k, v] of vars) out[k] = v;
+  }
+  return out;
+}
+
+/** Each stored Service's variables (it is replaced on change, never edited), in the order they are set. */
+const serviceVars = new WeakMap<object, [string, string][]>();
+
+function varsOf(s: Service, ip: string): [string, string][] {
+  const out: Record<string, string> = {};
+  const name = (s.metadata?.name ?? "").toUpperCase().replace(/-/g, "_");
+  const ports = s.spec?.ports ?? [];
+  if (ports.length > 0) {
     out[`${name}_SERVICE_HOST`] = ip;
     out[`${name}_SERVICE_PORT`] = String(ports[0].port);
     for (const p of ports) if (p.name) out[`${name}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, "_")}`] = String(p.port);
@@ -103,7 +115,7 @@ function serviceEnv(w: PodWork): Record<string, string> {
       out[`${base}_ADDR`] = ip;
     }
   }
-  return out;
+  return Object.entries(out);
 }
 
 /** The environment of container `c`; throws ConfigError for what blocks its creation. */

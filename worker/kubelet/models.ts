@@ -37,9 +37,25 @@ const LOOKAHEAD_MS = 10 * 60_000;
 /** Tests count simulations through this. */
 export const modelHooks: { onSimulate?: (w: PodWork, c: ContainerRuntime, why: "build" | "network") => void } = {};
 
+/** Each container spec's JSON, by object: a stored pod is replaced on change, never edited in place. */
+const specJson = new WeakMap<object, string>();
+
+/** The last key made for an instance object and what it was made of: a pass asks for it many times. */
+const keyOf = new WeakMap<Instance, { spec: object | undefined; uid: string; name: string; id: string; startedAt: number; image: string; key: string }>();
+
 function key(w: PodWork, c: ContainerRuntime, inst: Instance): string {
   // Forked sandboxes share uids and ids; the spec tells their containers apart.
-  return `${w.rec.uid}|${c.name}|${inst.id}|${inst.startedAt}|${inst.image}|${JSON.stringify(containerSpec(w, c) ?? {})}`;
+  const spec = containerSpec(w, c);
+  const memo = keyOf.get(inst);
+  if (memo && memo.spec === spec && memo.uid === w.rec.uid && memo.name === c.name && memo.id === inst.id && memo.startedAt === inst.startedAt && memo.image === inst.image) return memo.key;
+  let json = spec && specJson.get(spec);
+  if (json === undefined) {
+    json = JSON.stringify(spec ?? {});
+    if (spec) specJson.set(spec, json);
+  }
+  const k = `${w.rec.uid}|${c.name}|${inst.id}|${inst.startedAt}|${inst.image}|${json}`;
+  keyOf.set(inst, { spec, uid: w.rec.uid, name: c.name, id: inst.id, startedAt: inst.startedAt, image: inst.image, key: k });
+  return k;
 }
 
 export function memoryLimit(spec: Container | undefined): number | undefined {

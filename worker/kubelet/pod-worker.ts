@@ -6,6 +6,7 @@
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
+import { clonePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
 import { deepEqual } from "../util/equal";
 import { record } from "./events";
@@ -138,9 +139,9 @@ function finished(w: PodWork): boolean {
  */
 function loadRecord(ctx: ControllerContext, pod: KubeObject, node: string): { rec: PodRuntime; base: PodRuntime | undefined } {
   const stored = ctx.get(CONTAINERS, pod.metadata.namespace ?? "default", pod.metadata.name ?? "") as PodRuntime | undefined;
-  if (stored && stored.uid === podIdentity(pod)) return { rec: structuredClone(stored), base: stored };
+  if (stored && stored.uid === podIdentity(pod)) return { rec: clonePlain(stored), base: stored };
   const adopted = adoptRecord(pod, node, ctx.now());
-  if (adopted) return { rec: adopted, base: structuredClone(adopted) };
+  if (adopted) return { rec: adopted, base: clonePlain(adopted) };
   return { rec: newRecord(pod, node, ctx.now()), base: undefined };
 }
 
@@ -193,7 +194,7 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
   if (pod.metadata.deletionTimestamp) {
     if (terminatePod(w)) {
       const status = generateStatus(w);
-      if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status });
+      if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status }, true);
       removePod(w);
       return [];
     }
@@ -208,7 +209,7 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
   // A pod worker blocked in a postStart hook reports nothing until the hook returns.
   if (!postStartHolds) {
     const status = generateStatus(w);
-    if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status });
+    if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status }, true);
   }
   if (base === undefined || !deepEqual(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
   return w.wakes;

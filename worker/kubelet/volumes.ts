@@ -3,7 +3,7 @@
 // projected, emptyDir shared by the pod's containers, hostPath from the node) and what its own
 // process wrote so far. A missing ConfigMap/Secret fails the mount with upstream's wording.
 // Models pkg/volume/{configmap,secret,downwardapi,projected,emptydir,hostpath} SetUpAt (content only)
-import type { DownwardAPIVolumeFile, KeyToPath, Pod, Volume, VolumeMount } from "kubernetes-types/core/v1";
+import type { Container, DownwardAPIVolumeFile, KeyToPath, Pod, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import { layeredFs, withEffects, type Mount } from "../runtime/fs";
 import { resolveImage } from "../runtime/images";
 import { SANDBOX_CA } from "../sandbox/bootstrap/pki";
@@ -121,7 +121,26 @@ export function checkMounts(w: PodWork): void {
   for (const v of specOf(w).volumes ?? []) if (used.has(v.name)) volumeFiles(w, v);
 }
 
+/**
+ * Managed files by everything they are made of: every probe and model of a pod asks for them again,
+ * and the token's encoding dominated reading one file. Read-only (containerFs copies them).
+ */
+const managedCache = new Map<string, Record<string, string>>();
+const MANAGED_CACHED = 5000;
+
 function managedFiles(w: PodWork): Record<string, string> {
+  const spec = specOf(w);
+  const m = w.pod.metadata;
+  const k = [spec.hostname ?? "\u0001", m.name ?? "\u0001", w.rec.ip ?? "", m.namespace ?? "\u0001", spec.hostNetwork === true, w.node, spec.automountServiceAccountToken === false, m.annotations?.["kubernetes.io/config.hash"] ? 1 : 0, spec.serviceAccountName ?? "\u0001", w.rec.admittedAt].join("\u0000");
+  let files = managedCache.get(k);
+  if (!files) {
+    if (managedCache.size >= MANAGED_CACHED) managedCache.clear();
+    managedCache.set(k, (files = buildManagedFiles(w)));
+  }
+  return files;
+}
+
+function buildManagedFiles(w: PodWork): Record<string, string> {
   const host = hostname(w);
   const ip = w.rec.ip ?? "";
   const ns = w.pod.metadata.namespace ?? "default";
@@ -193,6 +212,28 @@ function subPathOf(files: Record<string, string>, m: VolumeMount): Record<string
  */
 export function containerFs(w: PodWork, c: ContainerRuntime, at: number, effectsOf?: EffectsSource, ownEffects = true): FsReader {
   const spec = containerSpec(w, c);
+  // A container with no volumes and nothing written to its layer sees the same files all pass
+  // long (its image and the managed files): one view per pass, however many probes read it.
+  const plain = !spec?.volumeMounts?.length && c.layer === undefined;
+  let base = plain ? plainViews.get(w)?.get(c) : undefined;
+  if (!base || base.inst !== c.current || base.ip !== w.rec.ip) {
+    const fs = buildFs(w, c, spec, at, effectsOf);
+    if (!plain) return withOwnEffects(w, c, fs, at, effectsOf, ownEffects);
+    let views = plainViews.get(w);
+    if (!views) plainViews.set(w, (views = new Map()));
+    views.set(c, (base = { inst: c.current, ip: w.rec.ip, fs }));
+  }
+  return withOwnEffects(w, c, base.fs, at, effectsOf, ownEffects);
+}
+
+const plainViews = new WeakMap<PodWork, Map<ContainerRuntime, { inst: ContainerRuntime["current"]; ip: string | undefined; fs: FsReader }>>();
+
+function withOwnEffects(w: PodWork, c: ContainerRuntime, base: FsReader, at: number, effectsOf: EffectsSource | undefined, ownEffects: boolean): FsReader {
+  if (!ownEffects || !effectsOf || !c.current) return base;
+  return withEffects(base, effectsOf(c), at - c.current.startedAt);
+}
+
+function buildFs(w: PodWork, c: ContainerRuntime, spec: Container | undefined, at: number, effectsOf: EffectsSource | undefined): FsReader {
   const resolved = resolveImage(c.current?.image || spec?.image || "");
   const mounts: Mount[] = [];
   const volumes = new Map(((w.pod as Pod).spec?.volumes ?? []).map((v) => [v.name, v]));
@@ -211,7 +252,5 @@ export function containerFs(w: PodWork, c: ContainerRuntime, at: number, effects
     if (m.subPath && sub[""] !== undefined) single[m.mountPath] = sub[""];
     else mounts.push({ path: m.mountPath.replace(/\/$/, "") || "/", files: sub, readOnly: m.readOnly });
   }
-  const base = layeredFs({ image: resolved.ok ? resolved.image.files : {}, managed: { ...managedFiles(w), ...single }, layer: c.layer, mounts });
-  if (!ownEffects || !effectsOf || !c.current) return base;
-  return withEffects(base, effectsOf(c), at - c.current.startedAt);
+  return layeredFs({ image: resolved.ok ? resolved.image.files : {}, managed: { ...managedFiles(w), ...single }, layer: c.layer, mounts });
 }

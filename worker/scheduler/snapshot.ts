@@ -5,6 +5,7 @@
 import type { KubeObject } from "../resources/types";
 import { addResources, cloneResources, emptyResources, podRequests, resourceListOf, subtractResources } from "./resources";
 import type { HostPort, NodeInfo, PodInfo, Snapshot } from "./types";
+import { matches } from "./util";
 
 type Obj = Record<string, unknown>;
 
@@ -87,7 +88,8 @@ export function newNodeInfo(node: KubeObject): NodeInfo {
 }
 
 export function addPod(ni: NodeInfo, p: PodInfo): void {
-  ni.memo.clear();
+  // The counts so far plus this pod, as counting again would find (countMatching).
+  for (const m of ni.memo.values()) if (p.namespace === m.namespace && !p.pod.metadata.deletionTimestamp && matches(m.sel, p.labels)) m.n++;
   ni.pods.push(p);
   if (p.hasAffinity) ni.affinityPods++;
   if (p.hasRequiredAntiAffinity) ni.antiAffinityPods++;

@@ -2,6 +2,7 @@
 // pods bound to them), what it answers (a status with reasons, or a score), and the per-pod cycle
 // state plugins share between their PreFilter, Filter, PreScore and Score steps.
 // Models pkg/scheduler/framework/interface.go and pkg/scheduler/framework/types.go (simplified)
+import type { LabelSelector } from "../api/selectors";
 import type { KubeObject } from "../resources/types";
 import type { Resources } from "./resources";
 
@@ -68,8 +69,8 @@ export interface NodeInfo {
   /** How many of its pods have pod (anti-)affinity terms, and required anti-affinity terms. */
   affinityPods: number;
   antiAffinityPods: number;
-  /** Counts of pods matching a selector, by selector; cleared whenever the node's pods change. */
-  memo: Map<string, number>;
+  /** Counts of pods matching a selector, by namespace and selector; kept up to date as pods are added, cleared when one goes. */
+  memo: Map<string, { n: number; sel: LabelSelector; namespace: string }>;
 }
 
 /** The cluster as one scheduling pass sees it. */

@@ -1,6 +1,7 @@
 // Small helpers the plugins share: reading untyped object fields, label selectors that never throw,
 // pod affinity terms with their namespaces resolved, and upstream's default score normalization.
-import { labelSelectorFromSpec, matchesLabels, type LabelSelector, type LabelSelectorSpec } from "../api/selectors";
+import { matchesLabels, type LabelSelector } from "../api/selectors";
+import { parseSelector } from "../controllers/workload-helpers";
 import type { Toleration } from "../controllers/node-predicates";
 import type { KubeObject } from "../resources/types";
 import type { PodInfo } from "./types";
@@ -20,11 +21,7 @@ const NOTHING: LabelSelector = { requirements: [], nothing: true } as LabelSelec
 /** A metav1.LabelSelector; an invalid one (rejected at admission anyway) selects nothing. */
 export function selectorOf(spec: unknown): LabelSelector {
   if (spec === undefined || spec === null) return NOTHING;
-  try {
-    return labelSelectorFromSpec(spec as LabelSelectorSpec);
-  } catch {
-    return NOTHING;
-  }
+  return parseSelector(spec) ?? NOTHING;
 }
 
 export function matches(sel: LabelSelector, labels: Record<string, string> | undefined): boolean {

@@ -3,7 +3,9 @@
 // scaling; otherwise one step of its strategy (RollingUpdate or Recreate). The next step comes on
 // a later pass, once the ReplicaSets and pods have moved.
 // Models pkg/controller/deployment/deployment_controller.go syncDeployment
-import { labelSelectorFromSpec, matchesLabels, type LabelSelector } from "../../api/selectors";
+import { matchesLabels, type LabelSelector } from "../../api/selectors";
+import { parseSelector } from "../workload-helpers";
+import { clonePlain } from "../../resources/clone";
 import { storageKey } from "../../resources/registry";
 import type { KubeObject } from "../../resources/types";
 import { claimObjects, controllerRefOf } from "../replica-pods";
@@ -15,11 +17,7 @@ import { checkPausedConditions, isScalingEvent, refresh, syncScaling, syncStatus
 import { COMPONENT, DEPLOYMENT, dSpec, dStatus, POD, REPLICA_SET } from "./util";
 
 function selectorOf(d: KubeObject): LabelSelector | undefined {
-  try {
-    return labelSelectorFromSpec(dSpec(d).selector);
-  } catch {
-    return undefined;
-  }
+  return parseSelector(dSpec(d).selector);
 }
 
 /** ReplicaSets the deployment controls: adopting matching orphans, releasing ones it no longer selects. */
@@ -43,7 +41,7 @@ export function syncDeployment(ctx: ControllerContext, deployment: KubeObject): 
   // The controller replaces metadata fields and changes status on its copy, never the spec: sharing
   // the spec keeps its template the stored object, whose comparisons with ReplicaSets' are remembered.
   const d: KubeObject = { ...deployment, metadata: { ...deployment.metadata } };
-  if (deployment.status !== undefined) d.status = structuredClone(deployment.status);
+  if (deployment.status !== undefined) d.status = clonePlain(deployment.status);
   const selector = selectorOf(d);
   if (!selector || selector.nothing) return;
   if (selector.requirements.length === 0) {

@@ -239,8 +239,13 @@ function dropEmptyMetaFields(meta: Record<string, unknown>): void {
 function templatesOf(obj: KubeObject): Record<string, unknown>[] {
   const spec = rec(obj.spec);
   const jobTemplate = rec(spec?.jobTemplate);
-  const candidates = [spec?.template, (obj as Record<string, unknown>).template, jobTemplate, rec(jobTemplate?.spec)?.template];
-  return candidates.map(rec).filter((t): t is Record<string, unknown> => t !== undefined);
+  const out: Record<string, unknown>[] = [];
+  // In this order: spec.template, template, spec.jobTemplate, spec.jobTemplate.spec.template.
+  for (const c of [spec?.template, (obj as Record<string, unknown>).template, jobTemplate, rec(jobTemplate?.spec)?.template]) {
+    const t = rec(c);
+    if (t !== undefined) out.push(t);
+  }
+  return out;
 }
 
 /**

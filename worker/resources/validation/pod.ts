@@ -194,10 +194,23 @@ function imageWhitespace(spec: Obj, list: string): FieldError[] {
   return errs;
 }
 
+/**
+ * Pod specs found valid, by their JSON: a controller creates its pods from one template, and each
+ * was validated alike. Only the valid are remembered; a spec with errors is validated every time.
+ */
+const validSpecs = new Set<string>();
+const VALID_SPECS_KEPT = 1000;
+
 function validatePodObject(pod: KubeObject): FieldError[] {
   const spec = specOf(pod);
+  const json = JSON.stringify(spec);
+  if (validSpecs.has(json)) return [];
   const errs = validatePodSpec(spec, "spec");
   errs.push(...imageWhitespace(spec, "containers"), ...imageWhitespace(spec, "initContainers"));
+  if (errs.length === 0) {
+    if (validSpecs.size >= VALID_SPECS_KEPT) validSpecs.clear();
+    validSpecs.add(json);
+  }
   return errs;
 }
 

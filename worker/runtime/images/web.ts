@@ -181,11 +181,21 @@ export function versionOf(p: Proc, fallback: string): string {
 /** nginx's listen port and root from its configuration files (the first server block wins). */
 function nginxSite(p: Proc): { port: number; root: string } {
   const confs = [p.readFile("/etc/nginx/nginx.conf") ?? "", ...p.list("/etc/nginx/conf.d").filter((n) => n.endsWith(".conf")).map((n) => p.readFile(`/etc/nginx/conf.d/${n}`) ?? "")];
-  const text = confs.join("\n").replace(/#.*$/gm, "");
-  const listen = /\blisten\s+(?:[\d.]+:)?(\d+)/.exec(text);
-  const root = /\broot\s+([^;\s]+)\s*;/.exec(text);
-  return { port: listen ? Number(listen[1]) : 80, root: root?.[1] ?? "/usr/share/nginx/html" };
+  const all = confs.join("\n");
+  let site = nginxSites.get(all);
+  if (!site) {
+    const text = all.replace(/#.*$/gm, "");
+    const listen = /\blisten\s+(?:[\d.]+:)?(\d+)/.exec(text);
+    const root = /\broot\s+([^;\s]+)\s*;/.exec(text);
+    site = { port: listen ? Number(listen[1]) : 80, root: root?.[1] ?? "/usr/share/nginx/html" };
+    if (nginxSites.size >= 100) nginxSites.clear();
+    nginxSites.set(all, site);
+  }
+  return { ...site };
 }
+
+/** Sites by configuration text: every nginx container of an image reads the same files. */
+const nginxSites = new Map<string, { port: number; root: string }>();
 
 const nginx: Program = (p: Proc, argv: string[], io: Io) => {
   if (argv.includes("-v") || argv.includes("-V")) {

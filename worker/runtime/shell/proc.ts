@@ -161,6 +161,12 @@ export class Proc {
   }
 
   print(stream: "stdout" | "stderr", text: string): void {
+    // Most writes are one line ending in a newline.
+    const nl = text.indexOf("\n");
+    if (nl === text.length - 1) {
+      this.output.push({ at: this.t, stream, text: text.slice(0, -1) });
+      return;
+    }
     const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
     for (const line of lines) this.output.push({ at: this.t, stream, text: line });
   }

@@ -94,10 +94,10 @@ function keyOf(sel: LabelSelector): string {
  */
 export function countMatching(node: NodeInfo, sel: LabelSelector, namespace: string, key = `${namespace}\u0000${keyOf(sel)}`): number {
   const hit = node.memo.get(key);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) return hit.n;
   let n = 0;
   for (const p of node.pods) if (p.namespace === namespace && !p.pod.metadata.deletionTimestamp && matches(sel, p.labels)) n++;
-  node.memo.set(key, n);
+  node.memo.set(key, { n, sel, namespace });
   return n;
 }
 
