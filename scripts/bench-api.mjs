@@ -6,6 +6,9 @@
 // figure is the median over the repeats of each repeat's p50 (p99); its ratio is that p50 over the
 // median p50 of the floor requests interleaved with it.
 //
+// BENCH_API_OPS (comma-separated, case-insensitive parts of row names, e.g. `watch`) runs only the
+// rows that match; the floor is still measured next to each of them.
+//
 // Cold start: sandboxes of 1,000 and 10,000 objects, the server restarted (state persisted), the
 // first request to each timed against a warm one and against a fresh sandbox's first request.
 //
@@ -28,6 +31,7 @@ const LIST_PODS = num(env.BENCH_LIST_PODS, 10_000);
 const WATCHERS = num(env.BENCH_WATCHERS, 100);
 const WATCH_ROUNDS = num(env.BENCH_WATCH_ROUNDS, 20);
 const FILL_CONCURRENCY = num(env.BENCH_FILL_CONCURRENCY, 16);
+const OPS_FILTER = (env.BENCH_API_OPS ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
 
 /**
  * The benchmarks send hundreds of requests a second from one address and build sandboxes past the
@@ -414,6 +418,11 @@ export async function apiBench(serverUrlOrOptions = {}) {
       }
     }
 
+    if (OPS_FILTER.length > 0) {
+      const keep = ops.filter((op) => OPS_FILTER.some((f) => op.name.toLowerCase().includes(f)));
+      if (keep.length === 0) throw new Error(`BENCH_API_OPS: no row matches "${OPS_FILTER.join(",")}"`);
+      ops.splice(0, ops.length, ...keep);
+    }
     // Repeats go round the operations, so each repeat of each op sees the same server history.
     const per = new Map(ops.map((op) => [op.name, { p50: [], p99: [], floorP50: [], floorP99: [], ms: 0 }]));
     for (let r = 0; r < repeats; r++) {

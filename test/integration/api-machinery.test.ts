@@ -188,6 +188,42 @@ describe("watch", () => {
   });
 });
 
+describe("watch fan-out", () => {
+  it("sends every open watch of an event its own filter's and format's bytes", async () => {
+    const sb = await createSandbox();
+    await api(sb.id, "POST", "/api/v1/namespaces", { metadata: { name: "fan" } });
+    const stub = env.SANDBOX.get(env.SANDBOX.idFromName(sb.id)) as unknown as DurableObjectStub<Sandbox>;
+    const watchers = () => runInDurableObject<Sandbox, number>(stub, async (i) => (i as unknown as { loaded: { store: { watcherCount: number } } }).loaded.store.watcherCount);
+    const before = await watchers();
+    const FAN = "/api/v1/namespaces/fan/pods";
+    const open = [
+      api(sb.id, "GET", `${FAN}?watch=true&timeoutSeconds=1`),
+      api(sb.id, "GET", `${FAN}?watch=true&timeoutSeconds=1`),
+      api(sb.id, "GET", `${FAN}?watch=true&labelSelector=app%3Dother&timeoutSeconds=1`),
+      api(sb.id, "GET", `${FAN}?watch=true&timeoutSeconds=1`, undefined, TABLE),
+    ];
+    // The events must reach them live, not from the replay of history.
+    while ((await watchers()) < before + open.length) await new Promise((r) => setTimeout(r, 10));
+    const pending = (name: string) => ({ ...pod(name), spec: { schedulerName: "none", containers: [{ name: "c", image: "nginx" }] } });
+    await api(sb.id, "POST", FAN, pending("a"));
+    await api(sb.id, "POST", FAN, pending("b"));
+    const [plain1, plain2, other, table] = await Promise.all(open);
+    const expected = [];
+    for (const name of ["a", "b"]) expected.push(JSON.stringify({ type: "ADDED", object: (await api(sb.id, "GET", `${FAN}/${name}`)).json }));
+    expect(plain1.text).toBe(expected.join("\n") + "\n");
+    expect(plain2.text).toBe(plain1.text);
+    expect(other.text).toBe("");
+    const rows = table.text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((e) => [e.type, e.object.kind, e.object.rows[0].cells[0]])).toEqual([
+      ["ADDED", "Table", "a"],
+      ["ADDED", "Table", "b"],
+    ]);
+    // Column definitions come with the first event only, as upstream's watch sends them.
+    expect(rows[0].object.columnDefinitions.length).toBeGreaterThan(0);
+    expect(rows[1].object.columnDefinitions).toBeNull();
+  });
+});
+
 describe("deletion", () => {
   it("keeps a namespace Terminating until its content is gone, then removes it", async () => {
     const sb = await createSandbox();

@@ -10,7 +10,9 @@ export interface OutStream {
 }
 
 export function outStream(): OutStream {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // A byte stream the runtime pumps to the client natively: a script-side TransformStream costs a
+  // round through the script per chunk, for every open watch of an event.
+  const { readable, writable } = new IdentityTransformStream();
   const writer = writable.getWriter();
   const cleanups: (() => void)[] = [];
   let closed = false;

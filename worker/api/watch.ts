@@ -88,7 +88,9 @@ export function startWatch(
   out.onClose(
     ctx.store.subscribe((e: StoreEvent) => {
       if (e.resource !== resource || !matches(e.object)) return;
-      send(encode(e.type, e.object));
+      // Without a Table, every watch of this event sends the same bytes: encoded once for all of them.
+      if (table) send(encode(e.type, e.object));
+      else out.write(eventBytes(e));
     }),
   );
   // A store reloaded from D1 (after a batch of unknown outcome) may hold changes this watch never saw:
@@ -107,6 +109,20 @@ export function startWatch(
     // Compression would buffer the stream; `identity` and `no-transform` keep every event flowing at once.
     headers: { "content-type": "application/json", "cache-control": "no-cache, private, no-transform", "content-encoding": "identity" },
   });
+}
+
+// The line of the event being delivered, as plain watches send it: a commit hands each event to every
+// watch in turn, so one slot is enough (and keeps no event alive past the next one).
+let lastEvent: StoreEvent | undefined;
+let lastBytes: Uint8Array | undefined;
+const sharedEncoder = new TextEncoder();
+
+function eventBytes(e: StoreEvent): Uint8Array {
+  if (e !== lastEvent || !lastBytes) {
+    lastBytes = sharedEncoder.encode(JSON.stringify({ type: e.type, object: e.object }) + "\n");
+    lastEvent = e;
+  }
+  return lastBytes;
 }
 
 function bookmark(t: ResourceType, rv: number, initialEventsEnd: boolean): string {
