@@ -9,6 +9,7 @@ import type { KubeObject } from "../resources/types";
 import { rfc3339, type SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
 import type { Change, ObjectStore } from "../store/object-store";
+import { EventIndex } from "./event-index";
 import type { ControllerContext, EventSourceDetail, EventType } from "./types";
 import { createRefusal, limitsOf, storedCounts, type CreateCounts, type SandboxLimits } from "../sandbox/limits";
 
@@ -36,48 +37,28 @@ const SPAM_REFILL_MS = 300_000;
  */
 const spamBuckets = new WeakMap<ObjectStore, Map<string, { n: number; at: number }>>();
 
-/** What makes two events the same for aggregation. */
-function eventKey(namespace: string, uid: unknown, fieldPath: unknown, reason: unknown, message: unknown, type: unknown, component: unknown): string {
-  const parts = [namespace, uid ?? "", fieldPath ?? "", reason, message, type, component ?? ""];
-  // Strings length-prefixed, which tells any two lists apart as JSON would, for less.
-  let key = "";
-  for (const p of parts) {
-    if (typeof p !== "string") return JSON.stringify(parts);
-    key += `${p.length}:${p}`;
-  }
-  return key;
-}
-
-function eventIndexKey(e: KubeObject): string {
-  const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
-  const src = e.source as { component?: string } | undefined;
-  return eventKey(e.metadata.namespace ?? "", io?.uid, io?.fieldPath, e.reason, e.message, e.type, src?.component);
-}
-
 /**
  * The stored events by aggregation key → name, per sandbox, kept up to date with every commit rather
  * than rebuilt each pass (a busy sandbox holds thousands of events). Where two stored events share a
  * key, the one found first in list order wins, and keeps winning while it exists.
  */
-const eventIndexes = new WeakMap<ObjectStore, Map<string, string>>();
+const eventIndexes = new WeakMap<ObjectStore, EventIndex>();
 
-function storedEventIndex(store: ObjectStore): Map<string, string> {
+function storedEventIndex(store: ObjectStore): EventIndex {
   let index = eventIndexes.get(store);
   if (index) return index;
-  const built = new Map<string, string>();
+  const built = new EventIndex();
   for (const e of store.list("/events")) {
-    const key = eventIndexKey(e);
-    if (!built.has(key)) built.set(key, e.metadata.name ?? "");
+    if (built.getOf(e) === undefined) built.setOf(e, e.metadata.name ?? "");
   }
   const unsubscribe = store.subscribe((ev) => {
     if (ev.resource !== "/events") return;
-    const key = eventIndexKey(ev.object);
     const name = ev.object.metadata.name ?? "";
-    const held = built.get(key);
+    const held = built.getOf(ev.object);
     if (ev.type === "DELETED") {
-      if (held === name) built.delete(key);
+      if (held === name) built.deleteOf(ev.object);
     } else if (held === undefined || !store.get("/events", ev.object.metadata.namespace ?? "", held)) {
-      built.set(key, name);
+      built.setOf(ev.object, name);
     }
   });
   // A reload replaces every object: build the index again from what was loaded.
@@ -97,7 +78,7 @@ export class ControllerRuntime implements ControllerContext {
   private readonly pendingIndex = new Map<string, Map<string, Map<string, Change>>>();
   private readonly overlays = new Map<string, Overlay>();
   /** This pass's events by aggregation key → name (the store's are in storedEventIndex). */
-  private events?: Map<string, string>;
+  private events?: EventIndex;
   private readonly wakeups: number[] = [];
   private readonly admission: AdmissionContext;
   /** Objects this pass adds (+) or removes (−), per resource: the quotas count them before they are committed. */
@@ -280,13 +261,13 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   /** The name of the event an identical one would aggregate into: this pass's events first, then the store's. */
-  private eventNamed(key: string): string | undefined {
-    return this.events?.get(key) ?? storedEventIndex(this.store).get(key);
+  private eventNamed(namespace: string, uid: unknown, fieldPath: unknown, reason: string, message: string, type: string, component: string): string | undefined {
+    return this.events?.get(namespace, uid, fieldPath, reason, message, type, component) ?? storedEventIndex(this.store).get(namespace, uid, fieldPath, reason, message, type, component);
   }
 
   private indexEvent(change: Change): void {
     if (change.type !== "put") return;
-    (this.events ??= new Map()).set(eventIndexKey(change.object), change.object.metadata.name ?? "");
+    (this.events ??= new EventIndex()).setOf(change.object, change.object.metadata.name ?? "");
   }
 
   /**
@@ -300,7 +281,7 @@ export class ControllerRuntime implements ControllerContext {
     const now = this.nowRfc3339();
     const namespace = m.namespace || "default";
     const { group, version } = parseApiVersion(involved.apiVersion);
-    const name = this.eventNamed(eventKey(namespace, m.uid, source.fieldPath, reason, message, type, component));
+    const name = this.eventNamed(namespace, m.uid, source.fieldPath, reason, message, type, component);
     const existing = name === undefined ? undefined : this.get("/events", namespace, name);
     if (existing) {
       const next = clonePlain(existing);

@@ -11,6 +11,7 @@ import { runCommand, runProcess, type CommandResult } from "../runtime/process";
 import { addSegment, answersChanged, networkState, newDeps, SegmentedNetwork, type NetworkDeps } from "./network-deps";
 import type { FsReader, ProcessModel, ProcessSpec } from "../runtime/types";
 import { parseQuantity } from "../runtime/units";
+import { Interner } from "../store/intern";
 import { containerEnv } from "./env";
 import type { ContainerRuntime, Instance } from "./record";
 import { containerFs, type EffectsSource } from "./volumes";
@@ -37,8 +38,44 @@ const LOOKAHEAD_MS = 10 * 60_000;
 /** Tests count simulations through this. */
 export const modelHooks: { onSimulate?: (w: PodWork, c: ContainerRuntime, why: "build" | "network") => void } = {};
 
-/** Each container spec's JSON, by object: a stored pod is replaced on change, never edited in place. */
-const specJson = new WeakMap<object, string>();
+/**
+ * Each container spec's number, by object (a stored pod is replaced on change, never edited in place):
+ * equal specs get the same one while `specIds` remembers their JSON, and a number is never reused, so
+ * a key stays short and can never name another spec.
+ */
+const specIdOf = new WeakMap<object, number>();
+let specIds = new Map<string, number>();
+let nextSpecId = 0;
+const MAX_SPEC_IDS = 1000;
+
+function specId(spec: object | undefined): number {
+  if (!spec) return -1;
+  let id = specIdOf.get(spec);
+  if (id !== undefined) return id;
+  const json = JSON.stringify(spec);
+  id = specIds.get(json);
+  if (id === undefined) {
+    if (specIds.size >= MAX_SPEC_IDS) specIds = new Map();
+    specIds.set(json, (id = nextSpecId++));
+  }
+  specIdOf.set(spec, id);
+  return id;
+}
+
+/**
+ * Models' output lines and file writes are shared among models: the containers of a workload print
+ * and write the same things. A model is never edited once made, so sharing cannot change one under
+ * another.
+ */
+const sharedOutput = new Interner();
+
+function compact(model: ProcessModel): ProcessModel {
+  model.output = sharedOutput.value(model.output);
+  model.effects = sharedOutput.value(model.effects);
+  // Exactly as long as its listeners: the array it was pushed into keeps room for many more.
+  model.listeners = model.listeners.slice();
+  return model;
+}
 
 /** The last key made for an instance object and what it was made of: a pass asks for it many times. */
 const keyOf = new WeakMap<Instance, { spec: object | undefined; uid: string; name: string; id: string; startedAt: number; image: string; key: string }>();
@@ -48,12 +85,8 @@ function key(w: PodWork, c: ContainerRuntime, inst: Instance): string {
   const spec = containerSpec(w, c);
   const memo = keyOf.get(inst);
   if (memo && memo.spec === spec && memo.uid === w.rec.uid && memo.name === c.name && memo.id === inst.id && memo.startedAt === inst.startedAt && memo.image === inst.image) return memo.key;
-  let json = spec && specJson.get(spec);
-  if (json === undefined) {
-    json = JSON.stringify(spec ?? {});
-    if (spec) specJson.set(spec, json);
-  }
-  const k = `${w.rec.uid}|${c.name}|${inst.id}|${inst.startedAt}|${inst.image}|${json}`;
+  // Joined, which makes one flat string (a template literal keeps a tree of its parts).
+  const k = [String(w.rec.uid), String(c.name), String(inst.id), inst.startedAt, String(inst.image), specId(spec)].join("|");
   keyOf.set(inst, { spec, uid: w.rec.uid, name: c.name, id: inst.id, startedAt: inst.startedAt, image: inst.image, key: k });
   return k;
 }
@@ -101,7 +134,7 @@ export function modelOf(w: PodWork, c: ContainerRuntime, env?: Record<string, st
   if (modelDepth > 0) return simulate(w, c, inst, undefined, env);
   const deps = newDeps(w.now, networkState(w.ctx), w.ctx);
   const started = env ?? processSpec(w, c, inst).env;
-  const model = simulate(w, c, inst, deps, started);
+  const model = compact(simulate(w, c, inst, deps, started));
   modelHooks.onSimulate?.(w, c, "build");
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
   const networked = deps.questions.size > 0;
@@ -159,7 +192,7 @@ export function followNetwork(w: PodWork, c: ContainerRuntime): ProcessModel | u
     return entry.model;
   }
   addSegment(deps, w.now, state);
-  entry.model = resimulate(w, c, inst, deps, entry);
+  entry.model = compact(resimulate(w, c, inst, deps, entry));
   entry.version = ++versions;
   modelHooks.onSimulate?.(w, c, "network");
   return entry.model;

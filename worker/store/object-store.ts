@@ -37,9 +37,43 @@ export const LOAD_PAGE = 4000;
 const ROOT_UNSHARED = new Set(["metadata"]);
 const METADATA_UNSHARED = new Set(["name", "uid", "resourceVersion"]);
 
-function objectKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+/**
+ * One resource's objects by namespace, then name: keyed by the objects' own strings, so the index
+ * holds no key string per object (a sandbox holds tens of thousands of objects).
+ */
+class Bucket {
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  size = 0;
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
+  }
+
+  has(namespace: string, name: string): boolean {
+    return this.byNamespace.get(namespace)?.has(name) ?? false;
+  }
+
+  set(namespace: string, name: string, object: KubeObject): void {
+    let names = this.byNamespace.get(namespace);
+    if (!names) this.byNamespace.set(namespace, (names = new Map()));
+    if (!names.has(name)) this.size++;
+    names.set(name, object);
+  }
+
+  delete(namespace: string, name: string): void {
+    const names = this.byNamespace.get(namespace);
+    if (!names?.delete(name)) return;
+    this.size--;
+    if (names.size === 0) this.byNamespace.delete(namespace);
+  }
+
+  *values(): IterableIterator<KubeObject> {
+    for (const names of this.byNamespace.values()) yield* names.values();
+  }
 }
+
+/** `a` when it equals `b`: the object's own string stands for the row's, so only one is kept. */
+const same = (a: string | undefined, b: string) => (a === b ? a : b);
 
 export type SandboxRow = typeof sandboxes.$inferSelect;
 
@@ -139,7 +173,7 @@ function findSorted(list: KubeObject[], namespace: string, name: string): { inde
 export class ObjectStore {
   readonly stats: StoreStats = { queries: 0, batches: 0, rowsWritten: 0 };
   private readonly db: DrizzleD1Database;
-  private readonly cache = new Map<string, Map<string, KubeObject>>();
+  private readonly cache = new Map<string, Bucket>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private lock: Promise<unknown> = Promise.resolve();
@@ -197,7 +231,10 @@ export class ObjectStore {
         .orderBy(asc(objects.resource), asc(objects.namespace), asc(objects.name))
         .limit(this.loadPage);
       this.stats.queries++;
-      for (const o of page) this.bucket(o.resource).set(objectKey(o.namespace, o.name), this.intern(JSON.parse(o.body) as KubeObject));
+      for (const o of page) {
+        const object = this.intern(JSON.parse(o.body) as KubeObject);
+        this.bucket(o.resource).set(same(object.metadata.namespace, o.namespace), same(object.metadata.name, o.name), object);
+      }
       if (page.length < this.loadPage) break;
       const last = page[page.length - 1];
       after = { resource: last.resource, namespace: last.namespace, name: last.name };
@@ -240,7 +277,7 @@ export class ObjectStore {
   }
 
   get(resource: string, namespace: string, name: string): KubeObject | undefined {
-    return this.cache.get(resource)?.get(objectKey(namespace, name));
+    return this.cache.get(resource)?.get(namespace, name);
   }
 
   /** Sorted lists by `resource` or `resource\0namespace`, kept in step with every commit. */
@@ -362,17 +399,18 @@ export class ObjectStore {
     this.rv = rv;
     const out: KubeObject[] = [];
     for (const { change, object, rv: objRv } of stored) {
-      const key = objectKey(object.metadata.namespace ?? "", object.metadata.name ?? "");
+      const ns = object.metadata.namespace ?? "";
+      const name = object.metadata.name ?? "";
       const bucket = this.bucket(change.resource);
-      this.updateSorted(change.resource, object, change.type === "delete" ? "DELETED" : bucket.has(key) ? "MODIFIED" : "ADDED");
+      this.updateSorted(change.resource, object, change.type === "delete" ? "DELETED" : bucket.has(ns, name) ? "MODIFIED" : "ADDED");
       let type: WatchEventType;
       if (change.type === "put") {
-        type = bucket.has(key) ? "MODIFIED" : "ADDED";
+        type = bucket.has(ns, name) ? "MODIFIED" : "ADDED";
         this.intern(object);
-        bucket.set(key, object);
+        bucket.set(ns, name, object);
       } else {
         type = "DELETED";
-        bucket.delete(key);
+        bucket.delete(ns, name);
       }
       out.push(object);
       const event: StoreEvent = {
@@ -453,9 +491,9 @@ export class ObjectStore {
     return this.listeners.size;
   }
 
-  private bucket(resource: string): Map<string, KubeObject> {
+  private bucket(resource: string): Bucket {
     let b = this.cache.get(resource);
-    if (!b) this.cache.set(resource, (b = new Map()));
+    if (!b) this.cache.set(resource, (b = new Bucket()));
     return b;
   }
 
