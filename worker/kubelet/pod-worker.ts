@@ -6,16 +6,15 @@
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
-import { clonePlain } from "../resources/clone";
+import { clonePlain, samePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
-import { deepEqual } from "../util/equal";
 import { record } from "./events";
 import { allocateIP } from "./network";
 import { runProbes } from "./probes";
 import { adoptRecord, CONTAINERS, newRecord, podIdentity, type ContainerRuntime, type PodRuntime } from "./record";
 import { afterExit } from "./restart";
 import { followNetworkExit, startContainer } from "./start";
-import { generateStatus } from "./status";
+import { generateStatus, shareUnchanged } from "./status";
 import { foldEffects, removePod, terminatePod } from "./termination";
 import { checkMounts, MountError } from "./volumes";
 import { exitedAt, SANDBOX_MS, specOf, SYNC_DELAY_MS, wake, type PodWork } from "./work";
@@ -184,6 +183,11 @@ function sameContainers(a: ContainerStatus[] | undefined, b: ContainerStatus[] |
   return true;
 }
 
+function writeStatus(ctx: ControllerContext, pod: KubeObject, status: PodStatus): void {
+  shareUnchanged(status, pod.status as PodStatus | undefined);
+  ctx.updateStatus(POD_TYPE, { ...pod, status }, true);
+}
+
 /** One pass of the pod worker for `pod` on `node`; returns when it wants to be woken. */
 export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObject): number[] {
   const nodeName = node.metadata.name ?? "";
@@ -194,7 +198,7 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
   if (pod.metadata.deletionTimestamp) {
     if (terminatePod(w)) {
       const status = generateStatus(w);
-      if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status }, true);
+      if (!sameStatus(status, pod.status)) writeStatus(ctx, pod, status);
       removePod(w);
       return [];
     }
@@ -209,8 +213,8 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
   // A pod worker blocked in a postStart hook reports nothing until the hook returns.
   if (!postStartHolds) {
     const status = generateStatus(w);
-    if (!sameStatus(status, pod.status)) ctx.updateStatus(POD_TYPE, { ...pod, status }, true);
+    if (!sameStatus(status, pod.status)) writeStatus(ctx, pod, status);
   }
-  if (base === undefined || !deepEqual(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
+  if (base === undefined || !samePlain(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
   return w.wakes;
 }

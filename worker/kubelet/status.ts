@@ -165,6 +165,37 @@ function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuse
   return [condition("PodReadyToStartContainers", sandbox), initialized, ready, containersReady, condition("PodScheduled", true)];
 }
 
+/** Whether two JSON values serialize the same, key order included. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ak = Object.keys(a);
+  const bk = Object.keys(b);
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++) {
+    if (ak[i] !== bk[i] || !sameJson((a as Record<string, unknown>)[ak[i]], (b as Record<string, unknown>)[bk[i]])) return false;
+  }
+  return true;
+}
+
+/** `prev` when it reads the same as `next`. */
+function keep<T>(prev: unknown, next: T): T {
+  return prev !== undefined && sameJson(prev, next) ? (prev as T) : next;
+}
+
+/** `next`, each element kept as `prevOf` gives it when the same; the old list itself when all are. */
+function keepEach<T>(prevList: T[] | undefined, next: T[], prevOf: (x: T, i: number) => T | undefined): T[] {
+  if (!prevList) return next;
+  const out = next.map((x, i) => keep(prevOf(x, i), x));
+  return out.length === prevList.length && out.every((x, i) => x === prevList[i]) ? prevList : out;
+}
+
 /** The status to report now; `old` supplies transition times of unchanged conditions. */
 export function generateStatus(w: PodWork): PodStatus {
   const pod = w.pod as Pod;
@@ -206,4 +237,18 @@ export function generateStatus(w: PodWork): PodStatus {
   status.qosClass = old.qosClass;
   status.startTime = rfc3339Cached(w.rec.admittedAt);
   return status;
+}
+
+/**
+ * Puts the parts of `old` (the stored status) into a status about to be written wherever they read
+ * the same: the store shares a stored status's parts with its other objects, and parts written again
+ * as they were need not be shared again.
+ */
+export function shareUnchanged(status: PodStatus, old: PodStatus | undefined): void {
+  if (!old) return;
+  if (status.conditions) status.conditions = keepEach(old.conditions, status.conditions, (c) => old.conditions?.find((o) => o.type === c.type));
+  if (status.containerStatuses) status.containerStatuses = keepEach(old.containerStatuses, status.containerStatuses, (_, i) => old.containerStatuses?.[i]);
+  if (status.initContainerStatuses) status.initContainerStatuses = keepEach(old.initContainerStatuses, status.initContainerStatuses, (_, i) => old.initContainerStatuses?.[i]);
+  if (status.hostIPs) status.hostIPs = keep(old.hostIPs, status.hostIPs);
+  if (status.podIPs) status.podIPs = keep(old.podIPs, status.podIPs);
 }

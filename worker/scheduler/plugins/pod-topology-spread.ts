@@ -6,6 +6,7 @@
 import { requiredNodeAffinityMatches } from "../../controllers/node-predicates";
 import { formatLabelSelector, type LabelSelector } from "../../api/selectors";
 import { MAX_NODE_SCORE, unresolvable, unschedulable, type CycleState, type NodeInfo, type PodInfo, type Plugin } from "../types";
+import type { KubeObject } from "../../resources/types";
 import { arr, matches, rec, selectorOf, type Obj } from "../util";
 import { findUntoleratedTaint, nodeTaints } from "../../controllers/node-predicates";
 
@@ -69,6 +70,36 @@ function defaultSelector(state: CycleState): LabelSelector | undefined {
   }
   if (Object.keys(merged).length === 0 && exprs.length === 0) return undefined;
   return selectorOf({ matchLabels: merged, matchExpressions: exprs });
+}
+
+/**
+ * The default selector of the pods of one ReplicaSet or StatefulSet and its text, while the Services
+ * of the namespace and the pod's labels stay as they were: its pods are scheduled by the hundred.
+ */
+const defaultMemo = new WeakMap<KubeObject, { services: KubeObject[]; labels: Record<string, string>; sel: LabelSelector | undefined; key: string }>();
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+function memoDefaultSelector(state: CycleState): { sel: LabelSelector | undefined; key: string } {
+  const { pod, snapshot } = state;
+  const owner = (pod.pod.metadata.ownerReferences ?? []).find((r) => r.controller);
+  const ownerKey = owner ? `${owner.apiVersion}/${owner.kind}` : "";
+  const o =
+    owner && (ownerKey === "apps/v1/ReplicaSet" || ownerKey === "apps/v1/StatefulSet")
+      ? snapshot.read(ownerKey === "apps/v1/ReplicaSet" ? "apps/replicasets" : "apps/statefulsets", pod.namespace, owner.name)
+      : undefined;
+  const services = snapshot.list("/services", pod.namespace);
+  const hit = o && defaultMemo.get(o);
+  if (hit && hit.services.length === services.length && hit.services.every((s, i) => s === services[i]) && sameLabels(hit.labels, pod.labels)) return hit;
+  const sel = defaultSelector(state);
+  const key = sel ? `${pod.namespace}\u0000${keyOf(sel)}` : "";
+  if (o) defaultMemo.set(o, { services, labels: pod.labels, sel, key });
+  return { sel, key };
 }
 
 function includesNode(c: Constraint, pod: PodInfo, node: NodeInfo): boolean {
@@ -146,9 +177,8 @@ export const podTopologySpread: Plugin = {
     let constraints = constraintsOf(pod, "ScheduleAnyway");
     const systemDefaulted = arr(rec(pod.pod.spec).topologySpreadConstraints).length === 0;
     if (systemDefaulted) {
-      const sel = defaultSelector(state);
+      const { sel, key: selectorKey } = memoDefaultSelector(state);
       if (!sel) return false;
-      const selectorKey = `${pod.namespace}\u0000${keyOf(sel)}`;
       constraints = [
         { maxSkew: 3, topologyKey: HOSTNAME, selector: sel, selectorKey, minDomains: 1, honorAffinity: true, honorTaints: false },
         { maxSkew: 5, topologyKey: ZONE, selector: sel, selectorKey, minDomains: 1, honorAffinity: true, honorTaints: false },
