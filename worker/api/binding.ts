@@ -3,7 +3,6 @@
 // the same function, so an API client binding a pod and the scheduler doing it look alike.
 // Models pkg/registry/core/pod/storage/storage.go BindingREST.Create / setPodNodeAndMetadata
 import { findKind, storageKey } from "../resources/registry";
-import { clonePlain } from "../resources/clone";
 import type { KubeObject } from "../resources/types";
 import { updateCondition } from "../util/pod-condition";
 import { decodeObject, mediaType, readBody } from "./body";
@@ -26,10 +25,10 @@ export function boundPod(pod: KubeObject, nodeName: string, annotations: Record<
         ? `pod ${name} has non-empty .spec.schedulingGates`
         : undefined;
   if (why) throw conflict("", "pods/binding", name, why);
-  const next = clonePlain(pod);
-  (next.spec as Record<string, unknown>).nodeName = nodeName;
+  // Copies of what changes only: the rest stays shared with the stored pod (never edited in place).
+  const next: KubeObject = { ...pod, metadata: { ...pod.metadata }, spec: { ...spec, nodeName } };
   if (annotations && Object.keys(annotations).length) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...annotations };
-  const status = (next.status ?? {}) as Record<string, unknown>;
+  const status = { ...((pod.status ?? {}) as Record<string, unknown>) };
   updateCondition(status, { type: "PodScheduled", status: "True", lastProbeTime: null }, now);
   next.status = status;
   return next;

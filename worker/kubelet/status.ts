@@ -3,6 +3,7 @@
 // Models pkg/kubelet/kubelet_pods.go generateAPIPodStatus/getPhase/convertToAPIContainerStatuses,
 // pkg/kubelet/status/generate.go and status_manager.go updateLastTransitionTime
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
+import { samePlain } from "../resources/clone";
 import { rfc3339 } from "../sandbox/clock";
 import { probeFlags } from "./probes";
 import type { ContainerRuntime } from "./record";
@@ -165,28 +166,9 @@ function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuse
   return [condition("PodReadyToStartContainers", sandbox), initialized, ready, containersReady, condition("PodScheduled", true)];
 }
 
-/** Whether two JSON values serialize the same, key order included. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ak = Object.keys(a);
-  const bk = Object.keys(b);
-  if (ak.length !== bk.length) return false;
-  for (let i = 0; i < ak.length; i++) {
-    if (ak[i] !== bk[i] || !sameJson((a as Record<string, unknown>)[ak[i]], (b as Record<string, unknown>)[bk[i]])) return false;
-  }
-  return true;
-}
-
 /** `prev` when it reads the same as `next`. */
 function keep<T>(prev: unknown, next: T): T {
-  return prev !== undefined && sameJson(prev, next) ? (prev as T) : next;
+  return prev !== undefined && samePlain(prev, next) ? (prev as T) : next;
 }
 
 /** `next`, each element kept as `prevOf` gives it when the same; the old list itself when all are. */

@@ -44,13 +44,15 @@ export function samePlain(a: unknown, b: unknown, skip?: string): boolean {
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   let n = 0;
-  for (const k of Object.keys(ao)) {
+  // for-in, not Object.keys: stored objects are plain (nothing enumerable inherited), and it
+  // allocates no key list.
+  for (const k in ao) {
     const v = ao[k];
     if (v === undefined || k === skip) continue;
     // A key a holds and b does not fails here: nothing defined equals undefined.
     if (!samePlain(v, bo[k])) return false;
     n++;
   }
-  for (const k of Object.keys(bo)) if (bo[k] !== undefined && k !== skip) n--;
+  for (const k in bo) if (bo[k] !== undefined && k !== skip) n--;
   return n === 0;
 }

@@ -38,13 +38,21 @@ export class Rng {
 
   /** Version-4 style UUID drawn from this generator. */
   uuid(): string {
-    const hex = this.chars("0123456789abcdef", 32).split("");
-    hex[12] = "4";
-    hex[16] = "89ab"[parseInt(hex[16], 16) & 3];
-    const h = hex.join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    // The same 32 draws as chars("0123456789abcdef", 32), made into one flat string as they come:
+    // a uid is drawn for every object created.
+    let out = "";
+    for (let i = 0; i < 32; i++) {
+      let d = Math.floor(this.next() * 16);
+      if (i === 12) d = 4;
+      else if (i === 16) d = 8 | (d & 3);
+      if (i === 8 || i === 12 || i === 16 || i === 20) out += "-";
+      out += HEX[d];
+    }
+    return out;
   }
 }
+
+const HEX = "0123456789abcdef";
 
 /** The alphabet of generated name suffixes (no vowels, no confusable characters), as upstream. */
 export const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";

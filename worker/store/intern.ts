@@ -52,12 +52,14 @@ export class Interner {
    * The fields of an object that is itself too unique to share (a stored object's root and metadata,
    * which carry its name, uid and resourceVersion): its values interned in place, except `skip`.
    */
-  fields(obj: Record<string, unknown>, skip?: ReadonlySet<string>): void {
+  fields(obj: Record<string, unknown>, skip?: ReadonlySet<string>, previous?: Record<string, unknown>): void {
     for (const k in obj) {
       if (skip?.has(k)) continue;
       const v = obj[k];
       if (v !== null && typeof v === "object") {
-        const c = this.intern(v as Json);
+        // Most of a new version equals the version it replaces: taking those parts over is a walk
+        // without keys, and what is left to intern is only what changed.
+        const c = this.intern(previous === undefined ? (v as Json) : reuse(v as Json, previous[k] as Json | undefined));
         if (c !== v) obj[k] = c;
       } else if (typeof v === "string") {
         const c = this.string(v);
@@ -115,4 +117,36 @@ export class Interner {
     // undefined (dropped by JSON): kept apart from null.
     return "u";
   }
+}
+
+/**
+ * `next` with every subtree deep-equal to the one at the same place in `prev` replaced by that one
+ * (in place, like Interner.value); `prev` itself when all of it is equal. Key order is not compared:
+ * objects are maps, and serialised they mean the same either way.
+ */
+function reuse(next: Json, prev: Json | undefined): Json {
+  if (next === prev || next === null || prev === null || prev === undefined || typeof next !== "object" || typeof prev !== "object") return next;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let same = next.length === prev.length;
+    for (let i = 0; i < next.length; i++) {
+      const c = reuse(next[i], prev[i]);
+      if (c !== next[i]) next[i] = c;
+      if (c !== prev[i]) same = false;
+    }
+    return same ? prev : next;
+  }
+  if (Array.isArray(prev)) return next;
+  let same = true;
+  let count = 0;
+  for (const k in next) {
+    count++;
+    const p = prev[k];
+    const c = reuse(next[k], p);
+    if (c !== next[k]) next[k] = c;
+    if (c !== p || (p === undefined && !(k in prev))) same = false;
+  }
+  if (!same) return next;
+  for (const _ in prev) count--;
+  return count === 0 ? prev : next;
 }

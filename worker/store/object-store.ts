@@ -405,8 +405,9 @@ export class ObjectStore {
       this.updateSorted(change.resource, object, change.type === "delete" ? "DELETED" : bucket.has(ns, name) ? "MODIFIED" : "ADDED");
       let type: WatchEventType;
       if (change.type === "put") {
-        type = bucket.has(ns, name) ? "MODIFIED" : "ADDED";
-        this.intern(object);
+        const previous = bucket.get(ns, name);
+        type = previous ? "MODIFIED" : "ADDED";
+        this.intern(object, previous);
         bucket.set(ns, name, object);
       } else {
         type = "DELETED";
@@ -435,9 +436,9 @@ export class ObjectStore {
    * Shares the object's subtrees and strings with the stored objects equal in them. The root and its
    * metadata are the store's own copies (or freshly parsed), so they can take the shared values.
    */
-  private intern(object: KubeObject): KubeObject {
-    this.interner.fields(object as unknown as Record<string, unknown>, ROOT_UNSHARED);
-    this.interner.fields(object.metadata as Record<string, unknown>, METADATA_UNSHARED);
+  private intern(object: KubeObject, previous?: KubeObject): KubeObject {
+    this.interner.fields(object as unknown as Record<string, unknown>, ROOT_UNSHARED, previous as unknown as Record<string, unknown> | undefined);
+    this.interner.fields(object.metadata as Record<string, unknown>, METADATA_UNSHARED, previous?.metadata as Record<string, unknown> | undefined);
     return object;
   }
 

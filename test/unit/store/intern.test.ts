@@ -47,6 +47,35 @@ describe("Interner", () => {
     expect(i.value({ app: "web" })).not.toBe(shared);
     expect(root.metadata.labels).toEqual({ app: "web" });
   });
+
+  it("takes over from the version an object replaces every part equal to it, without its tables", () => {
+    const i = new Interner();
+    const prev = { spec: spec(), status: { phase: "Pending", conditions: [{ type: "Ready", status: "False" }, { type: "PodScheduled", status: "True" }] } };
+    i.fields(prev);
+    // The tables forgotten: sharing with the previous version does not depend on them.
+    i.forget();
+    const next = JSON.parse(JSON.stringify(prev));
+    next.status.phase = "Running";
+    next.status.conditions[0].status = "True";
+    const json = JSON.stringify(next);
+    i.fields(next, undefined, prev);
+    expect(next.spec).toBe(prev.spec);
+    expect(next.status).not.toBe(prev.status);
+    expect(next.status.conditions).not.toBe(prev.status.conditions);
+    expect(next.status.conditions[1]).toBe(prev.status.conditions[1]);
+    expect(next.status.conditions[0]).not.toBe(prev.status.conditions[0]);
+    expect(JSON.stringify(next)).toBe(json);
+    // A field only one of them has, or an element more, makes the holder a new object.
+    const extra = { spec: { ...JSON.parse(JSON.stringify(prev.spec)), hostname: "h" } };
+    i.fields(extra, undefined, prev);
+    expect(extra.spec).not.toBe(prev.spec);
+    expect(extra.spec.containers).toBe(prev.spec.containers);
+    const longer = { spec: JSON.parse(JSON.stringify(prev.spec)) };
+    longer.spec.tolerations.push({ key: "b", operator: "Exists" });
+    i.fields(longer, undefined, prev);
+    expect(longer.spec.tolerations).not.toBe(prev.spec.tolerations);
+    expect(longer.spec.tolerations[0]).toBe(prev.spec.tolerations[0]);
+  });
 });
 
 async function newStore(): Promise<ObjectStore> {
