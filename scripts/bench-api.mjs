@@ -4,7 +4,13 @@
 // right after a floor request (GET /api/sandboxes/<id>/ping of an idle sandbox: Worker → Durable
 // Object → D1 and back), so drift on a shared machine hits the operation and its floor alike. A
 // figure is the median over the repeats of each repeat's p50 (p99); its ratio is that p50 over the
-// median p50 of the floor requests interleaved with it.
+// median p50 of the floor requests interleaved with it. The watch fan-out's floor is the platform's
+// own fan-out: the same round trip (POST /api/sandboxes/<id>/ping), then one line from the Durable
+// Object to as many open streams (GET …/ping?watch=1), until the last has it; its ratio to the
+// request floor is reported next to it.
+//
+// The server runs with wrangler's debugger inspector off (scripts/serve-worker.mjs): with it on,
+// wrangler relays every streamed chunk to its Node process for devtools, a cost of the dev tool.
 //
 // BENCH_API_OPS (comma-separated, case-insensitive parts of row names, e.g. `watch`) runs only the
 // rows that match; the floor is still measured next to each of them.
@@ -174,13 +180,12 @@ async function interleaved(floor, op, rounds, warmup) {
 // ---- Watches ----------------------------------------------------------------------------------------
 
 /**
- * One watch stream over its own connection (node:http, no pooling: closing it closes the socket, which
- * is what frees the sandbox's watch slot). Lines are matched as text, not parsed, so that the client's
- * own cost stays small next to the server's with 100 streams open.
+ * One stream of lines over its own connection (node:http, no pooling: closing it closes the socket,
+ * which is what frees the sandbox's watch slot); `onLine(line, now)` sees each line as text, not
+ * parsed, so that the client's own cost stays small next to the server's with 100 streams open.
  */
-function openWatch(url) {
+function openStream(url, onLine) {
   return new Promise((resolve, reject) => {
-    const waiting = new Map();
     const req = http.get(url, { agent: false, headers: { accept: "application/json" } }, (res) => {
       if (res.statusCode !== 200) {
         let body = "";
@@ -197,27 +202,39 @@ function openWatch(url) {
         while ((nl = buf.indexOf("\n")) >= 0) {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
-          if (!line.startsWith('{"type":"ADDED"')) continue;
-          for (const [needle, done] of waiting) {
-            if (line.includes(needle)) {
-              waiting.delete(needle);
-              done(performance.now());
-            }
-          }
+          onLine(line, performance.now());
         }
       });
       res.on("error", () => undefined);
-      resolve({
-        /** Resolves with the time its ADDED event arrived. */
-        added: (name) => new Promise((done) => waiting.set(`"name":"${name}"`, done)),
-        close: () => {
-          req.destroy();
-          res.destroy();
-        },
+      resolve(() => {
+        req.destroy();
+        res.destroy();
       });
     });
     req.on("error", (e) => reject(e));
   });
+}
+
+/** A watch: `added(name)` resolves with the time that pod's ADDED event arrived. */
+async function openWatch(url) {
+  const waiting = new Map();
+  const close = await openStream(url, (line, now) => {
+    if (!line.startsWith('{"type":"ADDED"')) return;
+    for (const [needle, done] of waiting) {
+      if (line.includes(needle)) {
+        waiting.delete(needle);
+        done(now);
+      }
+    }
+  });
+  return { added: (name) => new Promise((done) => waiting.set(`"name":"${name}"`, done)), close };
+}
+
+/** A ping stream of the fan-out floor: `next()` resolves with the time its next line arrived. */
+async function openPingStream(url) {
+  const waiting = [];
+  const close = await openStream(url, (_line, now) => waiting.shift()?.(now));
+  return { next: () => new Promise((done) => waiting.push(done)), close };
 }
 
 /**
@@ -234,11 +251,15 @@ async function flushClosedWatches(api, namespace, events = 3) {
 }
 
 /** Opens a watch; a 429 (slots of closed watches not yet released) is met with more events, within bounds. */
-async function openWatchRetrying(url, flush) {
+function openWatchRetrying(url, flush) {
+  return openRetrying(() => openWatch(url), flush);
+}
+
+async function openRetrying(open, flush) {
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
-      return await openWatch(url);
+      return await open();
     } catch (e) {
       if (e.status !== 429 || Date.now() > deadline) throw new Error(`${e.message}${e.status === 429 ? " (the slots of closed watches were not released)" : ""}`);
       await flush();
@@ -260,14 +281,26 @@ async function withTimeout(promise, ms, what) {
  * One repeat of the fan-out with `n` watchers: each round creates a pod and times from just before
  * the POST until the last watcher has its ADDED event. Every watch is closed before returning.
  */
-async function fanOutRepeat(api, namespace, n, floor, rounds, tag, writes) {
+async function fanOutRepeat(api, namespace, n, pingUrl, rounds, tag, writes) {
   const list = await jsonOk(await fetch(`${api}/api/v1/namespaces/${namespace}/pods?limit=1`), "watch list");
   const url = `${api}/api/v1/namespaces/${namespace}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`;
   const watchers = [];
+  const pings = [];
   try {
     // Opened in small groups: a burst of 100 connects is not what is measured.
     const flush = () => flushClosedWatches(api, namespace, 1);
     for (let i = 0; i < n; i += 10) watchers.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => openWatchRetrying(url, flush)))));
+    const flushPings = async () => expectOk(await fetch(pingUrl, { method: "POST" }), "ping flush");
+    for (let i = 0; i < n; i += 10) pings.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => openRetrying(() => openPingStream(`${pingUrl}?watch=1`), flushPings)))));
+    // The floor of a fan-out: the platform's own round trip (Worker → DO → D1), then one line from
+    // the Durable Object to as many open streams, until the last has it.
+    const floor = async () => {
+      const seen = Promise.all(pings.map((p) => p.next()));
+      const t0 = performance.now();
+      await expectOk(await fetch(pingUrl, { method: "POST" }), "ping send");
+      const times = await withTimeout(seen, 30_000, `${n} ping streams`);
+      return Math.max(...times) - t0;
+    };
     return await interleaved(
       floor,
       async (i) => {
@@ -286,7 +319,9 @@ async function fanOutRepeat(api, namespace, n, floor, rounds, tag, writes) {
     );
   } finally {
     for (const w of watchers) w.close();
+    for (const p of pings) p.close();
     await flushClosedWatches(api, namespace).catch(() => undefined);
+    for (let i = 0; i < 3; i++) await fetch(pingUrl, { method: "POST" }).catch(() => undefined);
   }
 }
 
@@ -312,7 +347,7 @@ export async function apiBench(serverUrlOrOptions = {}) {
   let base = o.url;
   if (!base) {
     persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-api-"));
-    server = await startServer({ port: o.port ?? num(env.BENCH_PORT, 8797), persistTo, vars: BENCH_VARS });
+    server = await startServer({ port: o.port ?? num(env.BENCH_PORT, 8797), persistTo, vars: BENCH_VARS, inspector: false });
     base = server.url;
   }
   const created = [];
@@ -412,7 +447,8 @@ export async function apiBench(serverUrlOrOptions = {}) {
           name: `WATCH fan-out, ${n} watcher${n === 1 ? "" : "s"}`,
           target: n === watchers ? 2 : null,
           watchers: n,
-          repeatFn: (r) => fanOutRepeat(api, "bench-watch", n, floor, watchRounds, r, writes[n]),
+          floorKind: "fan-out",
+          repeatFn: (r) => fanOutRepeat(api, "bench-watch", n, `${base}/api/sandboxes/${idle.id}/ping`, watchRounds, r, writes[n]),
           rounds: watchRounds,
         });
       }
@@ -439,9 +475,11 @@ export async function apiBench(serverUrlOrOptions = {}) {
       log(`  repeat ${r + 1}/${repeats} done`);
     }
 
-    const allFloorP50 = [...per.values()].flatMap((a) => a.floorP50);
-    const allFloorP99 = [...per.values()].flatMap((a) => a.floorP99);
-    const rows = [{ name: "floor", p50: round2(median(allFloorP50)), p99: round2(median(allFloorP99)), ratio: 1, target: null, repeats, rounds: null }];
+    // The request floor: every op's but the fan-outs' (they are next to a fan-out floor).
+    const requestFloors = ops.filter((op) => !op.floorKind).map((op) => per.get(op.name));
+    const allFloorP50 = requestFloors.flatMap((a) => a.floorP50);
+    const allFloorP99 = requestFloors.flatMap((a) => a.floorP99);
+    const rows = [{ name: "floor", p50: allFloorP50.length ? round2(median(allFloorP50)) : null, p99: round2(median(allFloorP99)), ratio: 1, target: null, repeats, rounds: null }];
     const p50Of = (name) => median(per.get(name)?.p50 ?? []);
     for (const op of ops) {
       const a = per.get(op.name);
@@ -471,6 +509,8 @@ export async function apiBench(serverUrlOrOptions = {}) {
         row.watchers = op.watchers;
         row.writeP50 = round2(median(writes[op.watchers]));
         if (op.watchers !== 1) row.vsOneWatcher = round2(p50 / p50Of("WATCH fan-out, 1 watcher"));
+        row.floor = "fan-out";
+        if (allFloorP50.length) row.vsRequestFloor = round2(p50 / median(allFloorP50));
       }
       rows.push(row);
     }
@@ -493,6 +533,7 @@ export function printApi(api) {
     const notes = [];
     if (r.perThousandRowsMs != null) notes.push(`${r.perThousandRowsMs} ms per 1,000 rows (${r.marginalPerThousandRowsMs} past the first 100), ${(r.bytes / 1024 / 1024).toFixed(1)} MiB${r.contentEncoding ? ` sent ${r.contentEncoding}` : ""}`);
     if (r.writeP50 != null) notes.push(`the write itself ${r.writeP50} ms`);
+    if (r.floor === "fan-out") notes.push(`floor: a round trip, then a line to as many streams (${r.floorP50} ms)${r.vsRequestFloor != null ? `; ${r.vsRequestFloor}× the request floor` : ""}`);
     if (r.vsOneWatcher != null) notes.push(`${r.vsOneWatcher}× 1 watcher`);
     const over = r.target && r.ratio > r.target ? " !" : "";
     console.log(r.name.padEnd(32), String(r.p50).padStart(8), String(r.p99).padStart(8), String(r.ratio).padStart(8), (r.target ? `≤ ${r.target}` : "").padStart(8), `${over} ${notes.join("; ")}`.trimEnd());
@@ -528,7 +569,7 @@ export async function coldStartBench(sizes = [1000, 10_000], opts = {}) {
   const repeats = opts.repeats ?? num(env.BENCH_COLD_REPEATS, 5);
   const log = opts.log ?? ((m) => console.log(m));
   const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-cold-"));
-  let server = await startServer({ port, persistTo, vars: BENCH_VARS });
+  let server = await startServer({ port, persistTo, vars: BENCH_VARS, inspector: false });
   try {
     const warmup = await createSandbox(server.url);
     const fresh = await createSandbox(server.url);
@@ -546,7 +587,7 @@ export async function coldStartBench(sizes = [1000, 10_000], opts = {}) {
     const read = async (sb) => timed(async () => expectOk(await fetch(`${sb.url}/api/v1/namespaces/default`), "cold read"));
     for (let r = 0; r < repeats; r++) {
       await server.stop();
-      server = await startServer({ port, persistTo, vars: BENCH_VARS });
+      server = await startServer({ port, persistTo, vars: BENCH_VARS, inspector: false });
       // The Worker's own start and the first D1 and Durable Object use, on a sandbox not measured.
       await expectOk(await fetch(`${server.url}/healthz`));
       await read(warmup);

@@ -331,7 +331,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   // The benchmark vars of scripts/bench.mjs: no rate limits or object counts in the way.
   const vars = { RATE_SANDBOX_RPS: "0", RATE_CLIENT_RPS: "0", MAX_OBJECTS: "0", MAX_PODS: "0" };
   const persistTo = mkdtempSync(path.join(tmpdir(), "kubeplay-bench-tutorials-"));
-  const server = await startServer({ port: await freePort(), persistTo, vars });
+  const server = await startServer({ port: await freePort(), persistTo, vars, inspector: false });
   try {
     const results = await tutorialBench(server.url);
     if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));

@@ -42,15 +42,23 @@ async function healthy(url) {
 
 /**
  * Starts the dev server on 127.0.0.1:port and resolves once it answers /healthz; `protocol: "https"`
- * serves https with a self-signed certificate (kubectl sends bearer tokens only over TLS).
+ * serves https with a self-signed certificate (kubectl sends bearer tokens only over TLS);
+ * `inspector: false` starts it without wrangler's debugger inspector (scripts/serve-worker.mjs).
  * Returns { url, child, stop() }.
  */
-export async function startServer({ port, persistTo, stdio = "pipe", vars = {}, protocol = "http" }) {
+export async function startServer({ port, persistTo, stdio = "pipe", vars = {}, protocol = "http", inspector = true }) {
   await migrate(persistTo);
-  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--local-protocol", protocol, "--show-interactive-dev-session=false", "--log-level", "warn"];
-  if (persistTo) args.push("--persist-to", persistTo);
-  for (const [k, v] of Object.entries({ ...LOCAL_VARS, ...vars })) args.push("--var", `${k}:${v}`);
-  const child = spawn(wrangler, args, { cwd: root, env: quietEnv, stdio, detached: true });
+  let child;
+  if (inspector) {
+    const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--local-protocol", protocol, "--show-interactive-dev-session=false", "--log-level", "warn"];
+    if (persistTo) args.push("--persist-to", persistTo);
+    for (const [k, v] of Object.entries({ ...LOCAL_VARS, ...vars })) args.push("--var", `${k}:${v}`);
+    child = spawn(wrangler, args, { cwd: root, env: quietEnv, stdio, detached: true });
+  } else {
+    // The same dev server through wrangler's API, without the debugger's inspector (the benchmarks).
+    const opts = JSON.stringify({ port, persistTo, vars: { ...LOCAL_VARS, ...vars }, protocol });
+    child = spawn(process.execPath, [path.join(root, "scripts", "serve-worker.mjs"), opts], { cwd: root, env: quietEnv, stdio, detached: true });
+  }
   let output = "";
   if (stdio === "pipe") {
     child.stdout.on("data", (d) => (output += d));

@@ -48,6 +48,39 @@ describe("sandbox service", () => {
     expect(text).toContain("kind: Config");
   });
 
+  it("pings: a round trip, or streams that each get a line per POST (the benchmarks' fan-out floor)", async () => {
+    const sb = await createSandbox();
+    expect(await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping`)).json()).toEqual({ ok: true });
+    const streams = await Promise.all([0, 1, 2].map(() => SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping?watch=1`)));
+    const readers = streams.map((r) => {
+      expect(r.status).toBe(200);
+      return r.body!.getReader();
+    });
+    const decoder = new TextDecoder();
+    for (let round = 0; round < 2; round++) {
+      expect(await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping`, { method: "POST" })).json()).toEqual({ ok: true, streams: 3 });
+      for (const r of readers) expect(decoder.decode((await r.read()).value)).toBe('{"ok":true}\n');
+    }
+    // A stream ended by its client is forgotten.
+    await readers[0].cancel();
+    let left = 3;
+    for (let i = 0; i < 10 && left !== 2; i++) left = ((await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping`, { method: "POST" })).json()) as { streams: number }).streams;
+    expect(left).toBe(2);
+    for (const r of readers.slice(1)) await r.cancel();
+    // Each stream holds one of the sandbox's watch slots (MAX_WATCHES, 100).
+    const held = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping?watch=1`);
+      if (r.status !== 200) break;
+      held.push(r.body!.getReader());
+    }
+    const refused = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/ping?watch=1`);
+    expect(held.length >= 98 && refused.status).toBe(429);
+    for (const r of held) await r.cancel();
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${"a".repeat(26)}/ping?watch=1`)).status).toBe(404);
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${"a".repeat(26)}/ping`, { method: "POST" })).status).toBe(404);
+  });
+
   it("reports info with clock and counts", async () => {
     const sb = await createSandbox();
     const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`);

@@ -34,6 +34,8 @@ export interface HostDeps {
   /** Runs `fn` holding the store's write lock, then lets the controllers reconcile if asked. */
   exclusive<T>(fn: () => Promise<{ value: T; changed: boolean }>): Promise<T>;
   settle(): Promise<void>;
+  /** Waits, as a client request does, for the controller work an earlier write asked for to start. */
+  ready?(): Promise<void>;
 }
 
 /** The kubeconfig context name the Worker gives a sandbox (`kubeplay-<first 8 of the id>`). */
@@ -53,6 +55,7 @@ export function consoleHost(d: HostDeps): ConsoleHost {
     async fetch(request) {
       const url = new URL(request.url);
       const path = url.pathname.startsWith(api.prefix) ? url.pathname.slice(api.prefix.length) || "/" : url.pathname;
+      await d.ready?.();
       return handleApi(api, request, path);
     },
     onNode(req) {

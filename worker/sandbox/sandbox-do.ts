@@ -7,6 +7,7 @@ import type { ApiContext } from "../api/context";
 import { DEFAULT_MAX_BODY_BYTES } from "../api/body";
 import { jsonResponse, statusResponse } from "../api/negotiate";
 import { KubeError } from "../api/status";
+import { outStream, type OutStream } from "../api/stream";
 import { ObjectStore, type SandboxRow } from "../store/object-store";
 import { bootstrapChanges, type SandboxOptions } from "./bootstrap";
 import { SandboxClock, rfc3339 } from "./clock";
@@ -53,6 +54,7 @@ export class Sandbox extends DurableObject<Env> {
       if (url.pathname.startsWith(INTERNAL_PREFIX) && !request.headers.get(PREFIX_HEADER)) return await this.internal(request, url, id);
       const loaded = await this.load(id);
       if (!loaded) return sandboxNotFound(id);
+      if (this.reconcileStart) await this.reconcileStart;
       await this.touch(loaded);
       const refused = this.limitsGuard().rates.admit(clientAddress(request));
       if (refused) {
@@ -91,6 +93,18 @@ export class Sandbox extends DurableObject<Env> {
     };
   }
 
+  /** Open ping streams (the fan-out floor of the benchmarks): each holds a watch slot. */
+  private readonly pingStreams = new Set<OutStream>();
+
+  private pingWatch(): Response {
+    const release = this.limitsGuard().streams.acquire("watch");
+    const out = outStream();
+    out.onClose(release);
+    this.pingStreams.add(out);
+    out.onClose(() => this.pingStreams.delete(out));
+    return new Response(out.readable, { headers: { "content-type": "application/json", "cache-control": "no-cache, private, no-transform", "content-encoding": "identity" } });
+  }
+
   /** The sandbox's limits (worker/sandbox/limits.ts), its rate buckets and open connections: memory only. */
   guard?: SandboxGuard;
   private limitsGuard(): SandboxGuard {
@@ -109,6 +123,9 @@ export class Sandbox extends DurableObject<Env> {
           return r.value;
         }),
       settle: () => this.settle(),
+      ready: async () => {
+        if (this.reconcileStart) await this.reconcileStart;
+      },
     });
   }
 
@@ -121,11 +138,30 @@ export class Sandbox extends DurableObject<Env> {
   /** Lets the controllers react to a write, after it was answered (as upstream's do, asynchronously). */
   private scheduleReconcile(l: Loaded): void {
     if (this.reconciling) return;
-    this.reconciling = l.store
-      .exclusive(() => this.reconcileNow(l))
+    // From the next turn of the event loop: started at once, the controllers' first pass would run
+    // before the runtime sends the write's answer, and the client would wait for it. The next client
+    // request waits for it to start (to hold the write lock), so what the controllers do in answer to
+    // a write still comes before the next write, and the same requests make the same cluster.
+    let started!: () => void;
+    this.reconcileStart = new Promise<void>((resolve) => (started = resolve));
+    this.reconciling = new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() =>
+        l.store.exclusive(() => {
+          const pass = this.reconcileNow(l);
+          started();
+          return pass;
+        }),
+      )
       .catch((e) => this.retryLater(e, l))
-      .finally(() => (this.reconciling = undefined));
+      .finally(() => {
+        started();
+        this.reconcileStart = undefined;
+        this.reconciling = undefined;
+      });
   }
+
+  /** Resolves once the controller work a write asked for holds the write lock (see scheduleReconcile). */
+  private reconcileStart?: Promise<void>;
 
   /** Runs the controllers to a settled state and arms the alarm for the next wake-up. Holds the lock. */
   private async reconcileNow(l: Loaded): Promise<void> {
@@ -241,6 +277,14 @@ export class Sandbox extends DurableObject<Env> {
         // The cheapest round trip through the whole stack (Worker → DO → D1): the benchmarks' floor.
         const row = await databaseFor(this.env, id).prepare("SELECT 1 AS ok").first<{ ok: number }>();
         return jsonResponse({ ok: row?.ok === 1 });
+      }
+      case "ping-watch":
+        return this.pingWatch();
+      case "ping-send": {
+        // The floor of a watch fan-out: the same round trip, then one line to every open ping stream.
+        const row = await databaseFor(this.env, id).prepare("SELECT 1 AS ok").first<{ ok: number }>();
+        for (const out of this.pingStreams) out.write(PING_LINE);
+        return jsonResponse({ ok: row?.ok === 1, streams: this.pingStreams.size });
       }
       case "clock":
         return this.setClock(loaded, body);
@@ -403,6 +447,8 @@ interface ForkRequest {
 }
 
 const NODE_OPS = { nodes: addNode, kubelet: setKubelet, shell: runNodeShell };
+
+const PING_LINE = new TextEncoder().encode('{"ok":true}\n');
 
 /** Internal operations that are someone using the sandbox (stats and ping are measurements, not visits). */
 const VISITS = new Set(["info", "clock", "nodes", "kubelet", "shell", "fork"]);

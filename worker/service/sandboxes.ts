@@ -155,15 +155,22 @@ sandboxRoutes.get("/:id/stats", async (c) => {
   return internalCall(c.env, r.sandboxId, "stats", "GET");
 });
 
-sandboxRoutes.get("/:id/ping", async (c) => {
-  const id = c.req.param("id");
-  // The benchmarks' floor: no D1 lookup before the Durable Object for a sandbox id.
+/**
+ * The benchmarks' floors: GET is one round trip Worker → Durable Object → D1; with `?watch=1` it
+ * holds a stream open instead, and POST makes the round trip and then writes one line to every
+ * such stream (the floor of a watch fan-out). No D1 lookup before the Durable Object for an id.
+ */
+async function ping(c: Context<App>, op: "ping" | "ping-watch" | "ping-send", method: string): Promise<Response> {
+  const id = c.req.param("id") ?? "";
   const r = await resolveAccess(c.env, id, c.req.header("authorization"), false);
   if ("refused" in r) return r.refused === "unauthorized" ? error("the bearer token is not one of this sandbox's", 401) : error(`sandbox "${id}" not found`, 404);
-  const res = await internalCall(c.env, r.sandboxId, "ping", "GET");
+  const res = await internalCall(c.env, r.sandboxId, op, method, method === "POST" ? {} : undefined);
   // A well-formed id with no sandbox behind it: the Durable Object finds nothing to load.
   return res.status === 404 ? error(`sandbox "${id}" not found`, 404) : res;
-});
+}
+
+sandboxRoutes.get("/:id/ping", (c) => ping(c, c.req.query("watch") === "1" ? "ping-watch" : "ping", "GET"));
+sandboxRoutes.post("/:id/ping", (c) => ping(c, "ping-send", "POST"));
 
 /** Deleting a sandbox takes its owner token, which only its creator was given. */
 sandboxRoutes.delete("/:id", async (c) => {
