@@ -7,7 +7,5 @@ export default defineConfig({
     include: ["bench/**/*.bench.ts"],
     testTimeout: 600_000,
     fileParallelism: false,
-    // Measured rounds start from a collected heap: the sandbox of the round before is not theirs to pay for.
-    execArgv: ["--expose-gc"],
   },
 });

@@ -1,4 +1,4 @@
-// The API and cold-start share of `npm run bench`, through `wrangler dev` on loopback.
+// The API and cold-start share of `npm run bench`, through wrangler's dev server on loopback.
 //
 // API: every operation runs in BENCH_REPEATS repeats of BENCH_ROUNDS sequential requests, each request
 // right after a floor request (GET /api/sandboxes/<id>/ping of an idle sandbox: Worker → Durable
@@ -527,7 +527,7 @@ export async function apiBench(serverUrlOrOptions = {}) {
 
 export function printApi(api) {
   const { rows, setup } = api;
-  console.log(`\nkubeplay API benchmark — median of ${setup.repeats} repeat${setup.repeats === 1 ? "" : "s"} of ${setup.rounds} sequential requests (LIST ${setup.listPods}: ${setup.listRounds}, watch: ${setup.watchRounds}), each after a floor request; loopback, wrangler dev`);
+  console.log(`\nkubeplay API benchmark — median of ${setup.repeats} repeat${setup.repeats === 1 ? "" : "s"} of ${setup.rounds} sequential requests (LIST ${setup.listPods}: ${setup.listRounds}, watch: ${setup.watchRounds}), each after a floor request; loopback, wrangler's dev server (inspector off)`);
   console.log("operation".padEnd(32), "p50 ms".padStart(8), "p99 ms".padStart(8), "× floor".padStart(8), "target".padStart(8), " notes");
   for (const r of rows) {
     const notes = [];

@@ -42,6 +42,8 @@ function apiPanel(api, y0) {
   out.push(
     text(PAD, y0 + 34, `floor: a Worker → Durable Object → D1 read in the same run${floor ? ` (p50 ${fmtMs(floor.p50)})` : ""}; bars past an operation's own target are red`, { size: 11.5, fill: MUTED }),
   );
+  const fanOut = rows.some((r) => r.floor === "fan-out");
+  if (fanOut) out.push(text(PAD, y0 + 50, "WATCH fan-out rows: against the fan-out floor, the same read then one line from the Durable Object to as many open streams", { size: 11.5, fill: MUTED }));
   const labelW = Math.max(...rows.map((r) => textWidth(r.name))) + 12;
   const x0 = PAD + labelW;
   const x1 = WIDTH - PAD - 200;
@@ -50,7 +52,7 @@ function apiPanel(api, y0) {
   const max = Math.min(6, Math.max(2.5, ...rows.map((r) => r.ratio * 1.1), ...rows.map((r) => (r.target ?? 0) * 1.1)));
   const sx = (v) => x0 + (Math.min(v, max) / max) * (x1 - x0);
   const step = max <= 3 ? 0.5 : 1;
-  const top = y0 + 66;
+  const top = y0 + 66 + (fanOut ? 16 : 0);
   const rowH = 26;
   const bottom = top + rows.length * rowH;
   // Grid every 0.5×, labelled underneath.
