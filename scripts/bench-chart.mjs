@@ -42,8 +42,13 @@ function apiPanel(api, y0) {
   out.push(
     text(PAD, y0 + 34, `floor: a Worker → Durable Object → D1 read in the same run${floor ? ` (p50 ${fmtMs(floor.p50)})` : ""}; bars past an operation's own target are red`, { size: 11.5, fill: MUTED }),
   );
-  const fanOut = rows.some((r) => r.floor === "fan-out");
-  if (fanOut) out.push(text(PAD, y0 + 50, "WATCH fan-out rows: against the fan-out floor, the same read then one line from the Durable Object to as many open streams", { size: 11.5, fill: MUTED }));
+  // Rows measured against a floor of their own kind say so under the title.
+  const ownFloors = [
+    rows.some((r) => r.floor === "fan-out") && "WATCH fan-out, the read then a line to as many open streams",
+    rows.some((r) => r.floor === "payload") && "the big LIST, the read then the same body sent back",
+  ].filter(Boolean);
+  if (ownFloors.length) out.push(text(PAD, y0 + 50, `own floors: ${ownFloors.join("; ")}`, { size: 11.5, fill: MUTED }));
+  const fanOut = ownFloors.length > 0;
   const labelW = Math.max(...rows.map((r) => textWidth(r.name))) + 12;
   const x0 = PAD + labelW;
   const x1 = WIDTH - PAD - 200;

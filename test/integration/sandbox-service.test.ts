@@ -81,6 +81,25 @@ describe("sandbox service", () => {
     expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${"a".repeat(26)}/ping`, { method: "POST" })).status).toBe(404);
   });
 
+  it("pings with a payload: a body left with the sandbox, answered after the round trip (the large-answer floor)", async () => {
+    const sb = await createSandbox();
+    const url = `${ORIGIN}/api/sandboxes/${sb.id}/ping`;
+    const none = await SELF.fetch(`${url}?payload=1`);
+    expect(none.status).toBe(409);
+    expect(await none.json()).toEqual({ error: "no payload: PUT one first" });
+    const body = JSON.stringify({ kind: "Table", rows: Array.from({ length: 500 }, (_, i) => ({ cells: [`pod-${i}`, "1/1", "Running"] })) });
+    const put = await SELF.fetch(url, { method: "PUT", body, headers: { "content-type": "application/json;as=Table;v=v1;g=meta.k8s.io" } });
+    expect(await put.json()).toEqual({ ok: true, bytes: body.length });
+    const got = await SELF.fetch(`${url}?payload=1`);
+    expect(got.headers.get("content-type")).toBe("application/json;as=Table;v=v1;g=meta.k8s.io");
+    expect(await got.text()).toBe(body);
+    // Bounded by the request body limit (3 MiB by default).
+    const big = await SELF.fetch(url, { method: "PUT", body: "x".repeat(3 * 1024 * 1024 + 1) });
+    expect(big.status).toBe(413);
+    expect(await (await SELF.fetch(`${url}?payload=1`)).text()).toBe(body);
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${"a".repeat(26)}/ping`, { method: "PUT", body: "{}" })).status).toBe(404);
+  });
+
   it("reports info with clock and counts", async () => {
     const sb = await createSandbox();
     const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`);

@@ -93,6 +93,9 @@ export class Sandbox extends DurableObject<Env> {
     };
   }
 
+  /** The body a benchmark left for `ping?payload=1` (bounded by the request body limit), memory only. */
+  private pingPayload?: { bytes: Uint8Array; type: string };
+
   /** Open ping streams (the fan-out floor of the benchmarks): each holds a watch slot. */
   private readonly pingStreams = new Set<OutStream>();
 
@@ -262,6 +265,11 @@ export class Sandbox extends DurableObject<Env> {
 
   private async internal(request: Request, url: URL, id: string): Promise<Response> {
     const op = url.pathname.slice(INTERNAL_PREFIX.length);
+    if (op === "ping-payload" && request.method === "PUT") {
+      if (!(await this.load(id))) return sandboxNotFound(id);
+      this.pingPayload = { bytes: new Uint8Array(await request.arrayBuffer()), type: request.headers.get("content-type") ?? "application/octet-stream" };
+      return jsonResponse({ ok: true, bytes: this.pingPayload.bytes.byteLength });
+    }
     const body = request.method === "GET" || request.method === "DELETE" ? {} : ((await request.json()) as Record<string, unknown>);
     if (op === "init") return this.init(id, body as unknown as InitRequest);
     if (op === "expire") return this.expire(id, Number(body.before));
@@ -280,6 +288,12 @@ export class Sandbox extends DurableObject<Env> {
       }
       case "ping-watch":
         return this.pingWatch();
+      case "ping-payload": {
+        // The floor of a large answer: the same round trip, then a body the benchmark left here.
+        await databaseFor(this.env, id).prepare("SELECT 1 AS ok").first();
+        if (!this.pingPayload) return jsonResponse({ error: "no payload: PUT one first" }, 409);
+        return new Response(this.pingPayload.bytes, { headers: { "content-type": this.pingPayload.type } });
+      }
       case "ping-send": {
         // The floor of a watch fan-out: the same round trip, then one line to every open ping stream.
         const row = await databaseFor(this.env, id).prepare("SELECT 1 AS ok").first<{ ok: number }>();

@@ -8,6 +8,7 @@ import { pickShard } from "../store/shards";
 import { isReadOnlyId, isSandboxId, newOwnerToken, newReadOnlyId, newSandboxId, sha256Hex, timingSafeEqualHex } from "./ids";
 import { findSandbox, forgetReadOnlyId } from "./sandbox-rows";
 import { internalCall, toSandbox } from "./forward";
+import { INTERNAL_PREFIX } from "../sandbox/internal";
 import { type Access, resolveAccess } from "./access";
 import { clientKey, countCreation, creationLimitMessage } from "./client-limits";
 
@@ -158,19 +159,30 @@ sandboxRoutes.get("/:id/stats", async (c) => {
 /**
  * The benchmarks' floors: GET is one round trip Worker → Durable Object → D1; with `?watch=1` it
  * holds a stream open instead, and POST makes the round trip and then writes one line to every
- * such stream (the floor of a watch fan-out). No D1 lookup before the Durable Object for an id.
+ * such stream (the floor of a watch fan-out); PUT leaves a body with the Durable Object (within the
+ * body size limit) that `?payload=1` answers after the round trip (the floor of a large answer).
+ * No D1 lookup before the Durable Object for an id.
  */
-async function ping(c: Context<App>, op: "ping" | "ping-watch" | "ping-send", method: string): Promise<Response> {
+async function ping(c: Context<App>, op: "ping" | "ping-watch" | "ping-send" | "ping-payload", method: string): Promise<Response> {
   const id = c.req.param("id") ?? "";
   const r = await resolveAccess(c.env, id, c.req.header("authorization"), false);
   if ("refused" in r) return r.refused === "unauthorized" ? error("the bearer token is not one of this sandbox's", 401) : error(`sandbox "${id}" not found`, 404);
-  const res = await internalCall(c.env, r.sandboxId, op, method, method === "POST" ? {} : undefined);
+  const res =
+    method === "PUT"
+      ? await toSandbox(
+          c.env,
+          new Request(`http://sandbox${INTERNAL_PREFIX}${op}`, { method, body: c.req.raw.body, headers: { "content-type": c.req.header("content-type") ?? "application/octet-stream" } }),
+          r.sandboxId,
+          { prefix: "", readOnly: false },
+        )
+      : await internalCall(c.env, r.sandboxId, op, method, method === "POST" ? {} : undefined);
   // A well-formed id with no sandbox behind it: the Durable Object finds nothing to load.
   return res.status === 404 ? error(`sandbox "${id}" not found`, 404) : res;
 }
 
-sandboxRoutes.get("/:id/ping", (c) => ping(c, c.req.query("watch") === "1" ? "ping-watch" : "ping", "GET"));
+sandboxRoutes.get("/:id/ping", (c) => ping(c, c.req.query("watch") === "1" ? "ping-watch" : c.req.query("payload") === "1" ? "ping-payload" : "ping", "GET"));
 sandboxRoutes.post("/:id/ping", (c) => ping(c, "ping-send", "POST"));
+sandboxRoutes.put("/:id/ping", (c) => ping(c, "ping-payload", "PUT"));
 
 /** Deleting a sandbox takes its owner token, which only its creator was given. */
 sandboxRoutes.delete("/:id", async (c) => {
