@@ -78,6 +78,14 @@ describe("exec: one command", () => {
     expect((await exec(cluster, "alpine", ["bash"])).end).toEqual({ error: expect.stringContaining('exec: "bash": executable file not found in $PATH') });
   });
 
+  it("has curl in nginx's Debian image, as the official image installs it", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "web", nginx());
+    const r = await exec(cluster, "web", ["curl", "-s", "localhost"]);
+    expect(r.end).toEqual({ code: 0 });
+    expect(r.out).toContain("<h1>Welcome to nginx!</h1>");
+  });
+
   it("refuses a container that is not running with the kubelet's words", async () => {
     const cluster = await TestCluster.create();
     await cluster.apply(pod("slow", nginx()));

@@ -308,7 +308,8 @@ export const WEB_IMAGES: CatalogImage[] = [
     config: { entrypoint: ["/docker-entrypoint.sh"], cmd: ["nginx", "-g", "daemon off;"], ports: [80] },
     shell: "dash",
     memoryMi: 3,
-    programs: ["nginx", "nginx-debug", "docker-entrypoint.sh", "bash"],
+    // The Debian image installs curl with nginx (its Dockerfile: `apt-get install … gettext-base curl`).
+    programs: ["nginx", "nginx-debug", "docker-entrypoint.sh", "bash", "curl"],
     files: {
       "/usr/share/nginx/html/index.html": NGINX_WELCOME,
       "/usr/share/nginx/html/50x.html": NGINX_50X,
