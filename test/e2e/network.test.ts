@@ -103,6 +103,11 @@ describe("from the nodes (seed 001)", () => {
   });
 
   it("switching kube-proxy to ipvs takes effect once its pods are recreated", async () => {
+    const proxyPods = () => kubectlOk(sb, ["-n", "kube-system", "get", "pods", "-l", "k8s-app=kube-proxy", "-o", "name"]).trim().split("\n");
+    // kube-proxy says which proxier it runs, as the tutorials check with `kubectl logs`.
+    const before = kubectlOk(sb, ["-n", "kube-system", "logs", proxyPods()[0]]);
+    expect(before).toMatch(/^I\d{4} \d\d:\d\d:\d\d\.\d{6} +1 server_linux\.go:\d+\] "Using iptables Proxier"$/m);
+    expect(before).toMatch(/"Successfully retrieved node IP\(s\)" IPs=\["192\.168\.1\.1\d"\]/);
     const cm = kubectlOk(sb, ["-n", "kube-system", "get", "cm", "kube-proxy", "-o", "yaml"]);
     kubectlOk(sb, ["replace", "-f", "-"], { input: cm.replace('mode: "iptables"', 'mode: "ipvs"') });
     expect(kubectlOk(sb, ["-n", "kube-system", "get", "cm", "kube-proxy", "-o", "yaml"])).toContain('mode: "ipvs"');
@@ -120,6 +125,9 @@ describe("from the nodes (seed 001)", () => {
     expect(table.split("\n")[0]).toBe(`TCP  ${clusterIP}:8888 rr`);
     for (const ip of podIPs) expect(table).toContain(`  -> ${`${ip}:80`.padEnd(28)} Masq    1      0          0         `);
     expect((await shell("k8s-master", "curl -s 192.168.1.11:30080")).stdout).toContain(WELCOME);
+    const after = kubectlOk(sb, ["-n", "kube-system", "logs", proxyPods()[0]]);
+    expect(after).toContain('"Using ipvs Proxier"');
+    expect(after).not.toContain("iptables Proxier");
   });
 });
 

@@ -7,7 +7,7 @@ import type { CatalogImage } from "../images";
 import type { HttpServer } from "../types";
 import type { Program } from "../shell/proc";
 
-function flag(argv: string[], name: string): string | undefined {
+export function flag(argv: string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === `--${name}` || argv[i] === `-${name}`) return argv[i + 1];
     if (argv[i].startsWith(`--${name}=`) || argv[i].startsWith(`-${name}=`)) return argv[i].slice(argv[i].indexOf("=") + 1);
@@ -17,10 +17,11 @@ function flag(argv: string[], name: string): string | undefined {
 
 const healthz: HttpServer = (req) => (req.path.split("?")[0] === "/healthz" ? { status: 200, body: "ok" } : { status: 404, body: "404 page not found\n" });
 
-function klogLine(p: { now(): number }, text: string): string {
+/** A line as klog writes it at Info level (`I` + month and day, the time, the pid: 1 in a container). */
+export function klogLine(p: { now(): number }, text: string, level = "I"): string {
   const d = new Date(p.now());
   const mmdd = `${String(d.getUTCMonth() + 1).padStart(2, "0")}${String(d.getUTCDate()).padStart(2, "0")}`;
-  return `I${mmdd} ${d.toISOString().slice(11, 23)}000       1 ${text}\n`;
+  return `${level}${mmdd} ${d.toISOString().slice(11, 23)}000       1 ${text}\n`;
 }
 
 /** A sidecar that connects to the driver's socket and then watches the API. */

@@ -3,7 +3,7 @@
 import type { CatalogImage } from "../images";
 import type { Program } from "../shell/proc";
 import type { HttpServer } from "../types";
-import { STORAGE_IMAGES, STORAGE_PROGRAMS } from "./storage";
+import { flag, klogLine, STORAGE_IMAGES, STORAGE_PROGRAMS } from "./storage";
 
 const healthz: HttpServer = (req) => {
   const path = req.path.split("?")[0];
@@ -32,6 +32,37 @@ const coredns: Program = (p, _argv, io) => {
   return p.block();
 };
 
+/**
+ * kube-proxy: what it logs starting up (cmd/kube-proxy/app/server.go, server_linux.go), the proxier
+ * named after the mode in the configuration file it is given (the kube-proxy ConfigMap, mounted), and
+ * its health and metrics ports.
+ */
+const kubeProxy: Program = (p, argv, io) => {
+  const configPath = flag(argv, "config");
+  const conf = configPath ? (p.readFile(configPath) ?? "") : "";
+  // A blank mode is the best available one: iptables.
+  const mode = /^mode:\s*"?([A-Za-z]*)"?\s*$/m.exec(conf)?.[1] || "iptables";
+  const proxier = mode === "ipvs" ? "ipvs" : mode === "nftables" ? "nftables" : "iptables";
+  const log = (text: string) => io.err(klogLine(p, text));
+  log(`server.go:698] "Successfully retrieved node IP(s)" IPs=["${p.opts.podIP || "127.0.0.1"}"]`);
+  log(`conntrack.go:60] "Setting nf_conntrack_max" nfConntrackMax=131072`);
+  log(`server_linux.go:170] "Using ${proxier} Proxier"`);
+  if (proxier === "iptables") {
+    log(
+      `proxier.go:255] "Setting route_localnet=1 to allow node-ports on localhost; to change this either disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set nodePortAddresses (--nodeport-addresses) to filter loopback addresses" ipFamily="IPv4"`,
+    );
+  }
+  log(`server.go:497] "Version info" version="${p.opts.imageTag ?? "v1.32.3"}"`);
+  log(`server.go:499] "Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""`);
+  for (const [what, line] of [["service config", 199], ["endpoint slice config", 105], ["node config", 329]] as const) {
+    const name = what === "endpoint slice config" ? "endpoint slice" : what.replace(" config", "");
+    log(`config.go:${line}] "Starting ${name} config controller"`);
+    log(`shared_informer.go:313] Waiting for caches to sync for ${what}`);
+  }
+  for (const what of ["node config", "service config", "endpoint slice config"]) log(`shared_informer.go:320] Caches are synced for ${what}`);
+  return component([10256, 10249], 500)(p, argv, io);
+};
+
 const pause: Program = (p) => {
   p.term = { after: 0, code: 0 };
   return p.block();
@@ -42,7 +73,7 @@ export const SYSTEM_PROGRAMS: Record<string, Program> = {
   "kube-apiserver": component([6443], 5000),
   "kube-controller-manager": component([10257], 1000),
   "kube-scheduler": component([10259], 1000),
-  "kube-proxy": component([10256, 10249], 500),
+  "kube-proxy": kubeProxy,
   etcd: component([2379, 2380, 2381], 1000),
   coredns,
   ...STORAGE_PROGRAMS,
