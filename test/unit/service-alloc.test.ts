@@ -76,6 +76,28 @@ describe("node ports", () => {
     );
   });
 
+  it("takes the range from the kube-apiserver static pod's --service-node-port-range, as the apiserver started with it", async () => {
+    const c = await cluster();
+    const apiserver = (command: string[]): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "kube-apiserver-k8s-master", namespace: "kube-system", labels: { component: "kube-apiserver", tier: "control-plane" } },
+      spec: { nodeName: "k8s-master", containers: [{ name: "kube-apiserver", image: "registry.k8s.io/kube-apiserver:v1.32.3", command }] },
+    });
+    await c.apply(apiserver(["kube-apiserver", "--service-node-port-range=3000-50000", "--advertise-address=192.168.1.10"]));
+    const a = await c.apply(svc("a", { type: "NodePort", ports: [{ port: 8888, nodePort: 8080 }] }));
+    expect(spec(a).ports[0].nodePort).toBe(8080);
+    expect(await refusal(c, svc("b", { type: "NodePort", ports: [{ port: 80, nodePort: 2999 }] }))).toBe(
+      'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 2999: provided port is not in the valid range. The range of valid ports is 3000-50000',
+    );
+    // A range of one port: the second Service that needs one finds it full.
+    await c.delete({ apiVersion: "v1", kind: "Service", metadata: { namespace: "default", name: "a" } });
+    await c.apply(apiserver(["kube-apiserver", "--service-node-port-range", "31000+0"]));
+    const one = await c.apply(svc("c", { type: "NodePort", ports: [{ port: 80 }] }));
+    expect(spec(one).ports[0].nodePort).toBe(31000);
+    expect(await refusal(c, svc("d", { type: "NodePort", ports: [{ port: 80 }] }))).toBe('Service "d" is invalid: spec.ports[0].nodePort: Invalid value: 0: failed to allocate a nodePort: range is full');
+  });
+
   it("gives the TCP and UDP ports of one number the same node port", async () => {
     const c = await cluster();
     const s = await c.apply(svc("dns", { type: "NodePort", ports: [{ name: "udp", port: 53, protocol: "UDP" }, { name: "tcp", port: 53, protocol: "TCP", nodePort: 30053 }] }));

@@ -9,7 +9,6 @@
 // pkg/proxy/topology.go CategorizeEndpoints.
 import type { ServicePort } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../resources/types";
-import { NODE_PORT_MAX, NODE_PORT_MIN } from "../resources/service-alloc";
 import { bridgeIP, inCidr, overlayIP, podOf, svcOf, type ClusterNet, type EndpointInfo, type NodeInfo, type ProxyMode } from "./cluster";
 import { isIngressEntry } from "./ingress";
 import type { NetworkMemory } from "./memory";
@@ -120,7 +119,8 @@ function findVip(net: ClusterNet, client: Client, ip: string, port: number, prot
   }
   // NodePorts: on every node address, and on localhost from the node itself (iptables only).
   const target = ip === "127.0.0.1" && client.kind === "host" && mode === "iptables" ? own : net.nodeByIP(ip);
-  if (target && port >= NODE_PORT_MIN && port <= NODE_PORT_MAX) {
+  // Any port a Service holds is a node port (the API server allocated it within its range).
+  if (target) {
     for (const s of net.services()) {
       const type = svcOf(s).spec?.type;
       if (type !== "NodePort" && type !== "LoadBalancer") continue;

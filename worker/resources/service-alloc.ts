@@ -2,12 +2,11 @@
 // Models pkg/registry/core/service/ipallocator and portallocator.
 import type { StrategyContext } from "./strategy";
 import type { FieldError, KubeObject } from "./types";
+import { nodePortRange } from "./node-port-range";
 
 export const SERVICE_CIDR = "10.96.0.0/12";
 const SERVICE_NET = ipToInt("10.96.0.0");
 const SERVICE_SIZE = 1 << 20;
-export const NODE_PORT_MIN = 30000;
-export const NODE_PORT_MAX = 32767;
 
 export function ipToInt(ip: string): number {
   const p = ip.split(".").map(Number);
@@ -108,12 +107,13 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
   const requested = new Map<number, number>();
   for (const p of spec.ports ?? []) if (p.port !== undefined && p.nodePort && !requested.has(p.port)) requested.set(p.port, p.nodePort);
   const byPort = new Map<number, number>();
+  const [min, max] = nodePortRange(ctx.store);
   const take = (port: number, field: string): boolean => {
-    if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
+    if (port < min || port > max) {
       errors.push({
         type: "FieldValueInvalid",
         field,
-        message: `Invalid value: ${port}: provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`,
+        message: `Invalid value: ${port}: provided port is not in the valid range. The range of valid ports is ${min}-${max}`,
       });
       return false;
     }
@@ -122,13 +122,22 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
       return false;
     }
     taken.add(port);
+    free--;
     return true;
   };
-  const allocate = (): number => {
+  let free = max - min + 1;
+  for (const t of taken) if (t >= min && t <= max) free--;
+  /** A free port of the range; undefined (with the allocator's error) when there is none. */
+  const allocate = (field: string): number | undefined => {
+    if (free <= 0) {
+      errors.push({ type: "FieldValueInvalid", field, message: "Invalid value: 0: failed to allocate a nodePort: range is full" });
+      return undefined;
+    }
     let port: number;
-    do port = ctx.rng.int(NODE_PORT_MIN, NODE_PORT_MAX);
+    do port = ctx.rng.int(min, max);
     while (taken.has(port));
     taken.add(port);
+    free--;
     return port;
   };
   (spec.ports ?? []).forEach((p, i) => {
@@ -151,9 +160,11 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
       const previous = oldSpec.ports?.find((o) => o.port === p.port && (o.protocol ?? "TCP") === (p.protocol ?? "TCP"))?.nodePort;
       if (previous && !taken.has(previous)) {
         taken.add(previous);
+        if (previous >= min && previous <= max) free--;
         p.nodePort = previous;
       } else if (allocateNew) {
-        p.nodePort = allocate();
+        const port = allocate(field);
+        if (port !== undefined) p.nodePort = port;
       }
     }
     if (p.port !== undefined && p.nodePort) byPort.set(p.port, p.nodePort);
@@ -165,7 +176,8 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
   if (needsHealthCheck(spec)) {
     if (!spec.healthCheckNodePort) {
       const previous = needsHealthCheck(oldSpec) ? oldSpec.healthCheckNodePort : undefined;
-      spec.healthCheckNodePort = previous && !taken.has(previous) ? previous : allocate();
+      const port = previous && !taken.has(previous) ? previous : allocate("spec.healthCheckNodePort");
+      if (port !== undefined) spec.healthCheckNodePort = port;
     }
   } else if (old && needsHealthCheck(oldSpec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
     delete spec.healthCheckNodePort;
