@@ -185,6 +185,18 @@ describe("pods/exec over WebSocket", () => {
     expect(c.status().details.causes).toEqual([{ reason: "ExitCode", message: "7" }]);
   });
 
+  it("ends an idle shell with 137 when its container is killed (a failing liveness probe), as the runtime does", async () => {
+    await runningPod(sb, "doomed", {
+      containers: [{ name: "web", image: "nginx:1.27", livenessProbe: { httpGet: { path: "/missing.html", port: 80 }, periodSeconds: 5, failureThreshold: 2 } }],
+    });
+    const c = channels(await upgrade(sb.id, execPath("doomed", ["sh"], { stdin: "true", tty: "true", stderr: "false" })));
+    await c.waitFor(() => c.got[1] === "# ");
+    // Nothing typed: the probe fails twice and the kubelet kills the container.
+    await clock(sb.id, { advanceSeconds: 40 });
+    expect(await c.closed).toBe(1000);
+    expect(c.status().details.causes).toEqual([{ reason: "ExitCode", message: "137" }]);
+  });
+
   it("keeps a command that never ends open until the client leaves", async () => {
     const c = channels(await upgrade(sb.id, execPath("web", ["sleep", "infinity"])));
     await new Promise((r) => setTimeout(r, 100));

@@ -12,6 +12,7 @@ import type { Pod } from "kubernetes-types/core/v1";
 import { ControllerRuntime } from "../controllers/runtime";
 import { AttachSession, ExecSession, type SessionEnd, type SessionIo } from "../kubelet/exec-session";
 import { attachedShell, endAttachedShell, type ExecTarget, type Runner } from "../kubelet/exec";
+import { CONTAINERS, type PodRuntime } from "../kubelet/record";
 import type { ApiContext } from "./context";
 import { badRequest, forbidden, methodNotAllowed, notFound } from "./status";
 
@@ -222,9 +223,15 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
   const run = runnerFor(ctx);
   if (sub === "exec") {
     const holder: { s?: ExecSession } = {};
-    const io = serve(socket, p, p.command, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() }, release);
-    holder.s = new ExecSession({ target, command: p.command, stdin: p.stdin, tty: p.tty }, run, io);
-    void holder.s.start();
+    let stopWatching = () => {};
+    const done = () => {
+      stopWatching();
+      release?.();
+    };
+    const io = serve(socket, p, p.command, { input: (t) => holder.s?.input(t), endInput: () => holder.s?.endInput(), close: () => holder.s?.close() }, done);
+    const session = (holder.s = new ExecSession({ target, command: p.command, stdin: p.stdin, tty: p.tty }, run, io));
+    stopWatching = whenContainerGoes(ctx, target, () => void session.containerGone());
+    void session.start();
   } else if (p.stdin && attachedShell(pod, container)) {
     // The container's shell waits on its open stdin (`kubectl run -it … -- sh`): what is typed runs
     // in it as in an exec'd shell, and when it ends the container's stdin is closed with it.
@@ -257,6 +264,28 @@ export async function streamSubresource(ctx: ApiContext, request: Request, url: 
     void tick();
   }
   return new Response(null, { status: 101, webSocket: client, headers: { "sec-websocket-protocol": protocol } });
+}
+
+/**
+ * Calls `gone` once the container instance running now stops running — killed by a probe, exited,
+ * restarted, its pod deleted — as a session in it then ends (SIGKILL, 137) even when idle. Returns
+ * the way to stop watching.
+ */
+function whenContainerGoes(ctx: ApiContext, target: ExecTarget, gone: () => void): () => void {
+  const instance = () => {
+    const rec = ctx.store.get(CONTAINERS, target.namespace, target.pod) as PodRuntime | undefined;
+    const inst = rec?.containers.find((c) => c.name === target.container)?.current;
+    return inst && !inst.stopping && !(inst.exit && inst.exit.at <= ctx.clock.now()) ? inst.id : undefined;
+  };
+  const id = instance();
+  if (id === undefined) return () => {};
+  const unsubscribe = ctx.store.subscribe((e) => {
+    if ((e.resource !== CONTAINERS && e.resource !== "/pods") || e.object.metadata.namespace !== target.namespace || e.object.metadata.name !== target.pod) return;
+    if (instance() === id) return;
+    unsubscribe();
+    gone();
+  });
+  return unsubscribe;
 }
 
 function failed(io: SessionIo, e: unknown): void {

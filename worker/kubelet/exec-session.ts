@@ -91,6 +91,11 @@ export class ExecSession {
     this.finished = true;
   }
 
+  /** The container it runs in is gone (killed, restarted, deleted): ended as the runtime's SIGKILL ends it. */
+  containerGone(): Promise<void> {
+    return this.enqueue(() => this.end({ code: KILLED }));
+  }
+
   get done(): boolean {
     return this.finished;
   }
