@@ -5,7 +5,7 @@ import { gvkKey, type ResourceType } from "../resources/registry";
 import { GENERATION_KINDS, STATUS_RESET_ON_CREATE, strategies, type StrategyContext } from "../resources/strategy";
 import type { FieldError, KubeObject } from "../resources/types";
 import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, prepareUpdate, validateCreate, validateName, validateStatusUpdate, validateUpdate } from "../resources/validation";
-import { samePlain } from "../resources/clone";
+import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
 import { badRequest, conflict, forbidden, invalid, notFound, OBJECT_MODIFIED } from "./status";
 import { admitStorageCreate, validateStorageUpdate } from "./storage-admission";
@@ -170,7 +170,7 @@ export function admitUpdate(
   if (opts.subresource !== "finalize") prepareUpdate(key, next, old);
   if (GENERATION_KINDS.has(key)) {
     const gen = old.metadata.generation ?? 1;
-    next.metadata.generation = opts.subresource !== "status" && !samePlain(specOf(t, next), specOf(t, old)) ? gen + 1 : gen;
+    next.metadata.generation = opts.subresource !== "status" && !deepEqual(specOf(t, next), specOf(t, old)) ? gen + 1 : gen;
   } else {
     delete next.metadata.generation;
   }
@@ -186,5 +186,5 @@ export function admitUpdate(
 }
 
 function sameIgnoringManagedFields(a: KubeObject, b: KubeObject): boolean {
-  return samePlain(a, b, "metadata") && samePlain(a.metadata ?? {}, b.metadata ?? {}, "managedFields");
+  return deepEqual(a, b, "metadata") && deepEqual(a.metadata ?? {}, b.metadata ?? {}, "managedFields");
 }

@@ -6,7 +6,8 @@
 import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { POD_TYPE } from "../controllers/workload-helpers";
-import { clonePlain, samePlain } from "../resources/clone";
+import { clonePlain } from "../resources/clone";
+import { deepEqual } from "../util/equal";
 import type { KubeObject } from "../resources/types";
 import { record } from "./events";
 import { allocateIP } from "./network";
@@ -215,6 +216,6 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
     const status = generateStatus(w);
     if (!sameStatus(status, pod.status)) writeStatus(ctx, pod, status);
   }
-  if (base === undefined || !samePlain(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
+  if (base === undefined || !deepEqual(rec, base)) ctx.emit({ type: "put", resource: CONTAINERS, object: rec });
   return w.wakes;
 }

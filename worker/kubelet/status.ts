@@ -3,7 +3,7 @@
 // Models pkg/kubelet/kubelet_pods.go generateAPIPodStatus/getPhase/convertToAPIContainerStatuses,
 // pkg/kubelet/status/generate.go and status_manager.go updateLastTransitionTime
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "kubernetes-types/core/v1";
-import { samePlain } from "../resources/clone";
+import { deepEqual } from "../util/equal";
 import { rfc3339 } from "../sandbox/clock";
 import { probeFlags } from "./probes";
 import type { ContainerRuntime } from "./record";
@@ -168,7 +168,7 @@ function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuse
 
 /** `prev` when it reads the same as `next`. */
 function keep<T>(prev: unknown, next: T): T {
-  return prev !== undefined && samePlain(prev, next) ? (prev as T) : next;
+  return prev !== undefined && deepEqual(prev, next) ? (prev as T) : next;
 }
 
 /** `next`, each element kept as `prevOf` gives it when the same; the old list itself when all are. */
