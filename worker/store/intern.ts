@@ -8,21 +8,48 @@
 // The tables hold strong references and are emptied when they grow past a bound: sharing is among
 // objects stored close in time (a workload's pods are), and what the tables keep of objects no longer
 // stored stays bounded. Emptying loses only future sharing, never correctness.
+//
+// A subtree is found by a number hashed from its keys and its children (canonical already, so a
+// child is its string's number or its own hash) and then compared child by child: no key text is
+// built, which made interning cost as much as serialising did.
 
 /** Strings longer than this are not interned (file contents and the like: rare, and costly to hash). */
 const MAX_STRING = 4096;
-/** A subtree whose key would be longer than this is not shared (its children still are). */
-const MAX_KEY = 2048;
-const MAX_ENTRIES = 1 << 11;
+/** Entries per table: hashes are cheap to keep, and the more recent objects the tables know the more they share. */
+const MAX_ENTRIES = 1 << 13;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
+/** An interned string and its number, which stands for it in the hashes of the nodes holding it. */
+interface Str {
+  s: string;
+  id: number;
+}
+
+// A number's bits, read without allocating.
+const f64 = new Float64Array(1);
+const i32 = new Int32Array(f64.buffer);
+
+function mix(h: number, x: number): number {
+  h = Math.imul(h ^ x, 0x5bd1e995);
+  return h ^ (h >>> 15);
+}
+
+const ARRAY_SEED = 0x2f6b3a91;
+const OBJECT_SEED = 0x7c1d4e23;
+const NULL_TOKEN = 0x11;
+const UNDEFINED_TOKEN = 0x13;
+const TRUE_TOKEN = 0x17;
+const FALSE_TOKEN = 0x1d;
+
 export class Interner {
-  private strings = new Map<string, string>();
-  private nodes = new Map<string, object>();
-  /** Canonical nodes and their number, which stands for them in their parents' keys. */
+  private strings = new Map<string, Str>();
+  /** Canonical nodes by their hash; a hash is only a hint, a hit is compared child by child. */
+  private nodes = new Map<number, object>();
+  /** Canonical nodes and their hash, which stands for them in their parents' hashes. */
   private readonly ids = new WeakMap<object, number>();
-  private next = 0;
+  /** Never reset: a number names one string for the life of the interner, whatever the tables forget. */
+  private nextString = 1;
 
   /** Empties the tables: what is stored stays shared; later objects share with later ones only. */
   forget(): void {
@@ -31,12 +58,17 @@ export class Interner {
   }
 
   string(s: string): string {
-    if (s.length > MAX_STRING) return s;
+    return this.str(s)?.s ?? s;
+  }
+
+  private str(s: string): Str | undefined {
+    if (s.length > MAX_STRING) return undefined;
     const hit = this.strings.get(s);
     if (hit !== undefined) return hit;
     if (this.strings.size >= MAX_ENTRIES) this.strings = new Map();
-    this.strings.set(s, s);
-    return s;
+    const e = { s, id: this.nextString++ };
+    this.strings.set(s, e);
+    return e;
   }
 
   /**
@@ -58,7 +90,7 @@ export class Interner {
       const v = obj[k];
       if (v !== null && typeof v === "object") {
         // Most of a new version equals the version it replaces: taking those parts over is a walk
-        // without keys, and what is left to intern is only what changed.
+        // without hashing, and what is left to intern is only what changed.
         const c = this.intern(previous === undefined ? (v as Json) : reuse(v as Json, previous[k] as Json | undefined));
         if (c !== v) obj[k] = c;
       } else if (typeof v === "string") {
@@ -72,51 +104,84 @@ export class Interner {
     if (typeof v === "string") return this.string(v);
     if (v === null || typeof v !== "object") return v;
     if (this.ids.has(v)) return v;
-    let key = "";
+    // The hash mixes every key and child in order, so what JSON tells apart (key order, null and a
+    // missing field, 1 and "1") hashes apart; equal() decides.
+    let h: number;
     let share = true;
     if (Array.isArray(v)) {
-      key = "[";
+      h = mix(ARRAY_SEED, v.length);
       for (let i = 0; i < v.length; i++) {
-        const c = this.intern(v[i]);
+        const c = this.child(v[i]);
         if (c !== v[i]) v[i] = c;
-        const t = share && this.token(c);
-        if (t === undefined) share = false;
-        else if (share) key += t;
+        if (share) {
+          const t = this.token(c);
+          if (t === undefined) share = false;
+          else h = mix(h, t);
+        }
       }
     } else {
       if (Object.getPrototypeOf(v) !== Object.prototype) return v;
-      key = "{";
+      h = OBJECT_SEED;
       for (const k in v) {
-        const c = this.intern(v[k]);
+        const c = this.child(v[k]);
         if (c !== v[k]) v[k] = c;
-        const t = share && this.token(c);
-        if (t === undefined) share = false;
-        else if (share) key += `${k.length}:${k}${t}`;
+        if (share) {
+          const key = this.str(k);
+          const t = key && this.token(c);
+          if (t === undefined || !key) share = false;
+          else h = mix(mix(h, key.id), t);
+        }
       }
     }
-    // A child too large to share makes its parent unshareable too.
-    if (!share || key.length > MAX_KEY) return v;
-    const hit = this.nodes.get(key);
-    if (hit) return hit as Json;
-    if (this.nodes.size >= MAX_ENTRIES) this.nodes = new Map();
-    this.nodes.set(key, v);
-    this.ids.set(v, this.next++);
+    if (!share) return v;
+    const hit = this.nodes.get(h);
+    if (hit !== undefined && equal(hit as Json, v)) return hit as Json;
+    if (hit === undefined && this.nodes.size >= MAX_ENTRIES) this.nodes = new Map();
+    this.nodes.set(h, v);
+    this.ids.set(v, h);
     return v;
   }
 
-  /** A value as it appears in its parent's key, unambiguous by its prefix (and length, for strings); undefined when unshared. */
-  private token(v: Json): string | undefined {
-    if (typeof v === "string") return v.length > MAX_STRING ? undefined : `s${v.length}:${v}`;
-    if (v === null) return "z";
-    if (typeof v === "object") {
-      const id = this.ids.get(v);
-      return id === undefined ? undefined : `#${id};`;
-    }
-    if (typeof v === "number") return `n${v};`;
-    if (typeof v === "boolean") return v ? "t" : "f";
-    // undefined (dropped by JSON): kept apart from null.
-    return "u";
+  private child(v: Json): Json {
+    if (typeof v === "string") return this.string(v);
+    return v !== null && typeof v === "object" ? this.intern(v) : v;
   }
+
+  /** A value as it goes into its parent's hash; undefined when it is not shared (nor is the parent). */
+  private token(v: Json): number | undefined {
+    switch (typeof v) {
+      case "string":
+        return this.str(v)?.id;
+      case "number":
+        if ((v | 0) === v) return mix(0x3b, v);
+        f64[0] = v;
+        return mix(mix(0x3d, i32[0]), i32[1]);
+      case "boolean":
+        return v ? TRUE_TOKEN : FALSE_TOKEN;
+      case "object":
+        return v === null ? NULL_TOKEN : this.ids.get(v);
+      default:
+        // undefined (dropped by JSON): kept apart from null.
+        return UNDEFINED_TOKEN;
+    }
+  }
+}
+
+/** Whether two nodes whose children are canonical are equal: same kind, keys in the same order, the same children. */
+function equal(a: Json, b: Json): boolean {
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(b) || a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  const keys = Object.keys(a);
+  let i = 0;
+  for (const k in b) {
+    if (keys[i] !== k || a[k] !== b[k]) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 /**

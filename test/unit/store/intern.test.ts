@@ -37,6 +37,26 @@ describe("Interner", () => {
     }
   });
 
+  it("shares subtrees of any size, and never merges unequal ones", () => {
+    const i = new Interner();
+    // Far more text than a key-per-subtree scheme could afford to build.
+    const big = () => ({ labels: Object.fromEntries(Array.from({ length: 100 }, (_, n) => [`example.com/label-${n}`, `value number ${n} of a long list of labels`])) });
+    const a = i.value(big());
+    expect(i.value(big())).toBe(a);
+    // Many small distinct nodes: whatever their hashes, each stays itself.
+    const seen = new Map<unknown, string>();
+    for (let n = 0; n < 5000; n++) {
+      for (const v of [{ n }, [n], { n: String(n) }, [String(n), n], { [`k${n}`]: null }]) {
+        const json = JSON.stringify(v);
+        const c = i.value(v);
+        expect(JSON.stringify(c)).toBe(json);
+        const before = seen.get(c);
+        if (before !== undefined) expect(before).toBe(json);
+        seen.set(c, json);
+      }
+    }
+  });
+
   it("shares the children of an object it does not share itself, and forgets only future sharing", () => {
     const i = new Interner();
     const shared = i.value({ app: "web" });
