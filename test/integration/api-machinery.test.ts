@@ -281,6 +281,21 @@ describe("deletion", () => {
     expect(orphan.json.metadata.ownerReferences).toBeUndefined();
   });
 
+  it("finds an owner by its kind, name and uid, as the garbage collector verifies one", async () => {
+    const sb = await createSandbox();
+    const cm = (await api(sb.id, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name: "owner" } })).json;
+    const dependent = (name: string, ref: Record<string, unknown>) =>
+      api(sb.id, "POST", "/api/v1/namespaces/default/configmaps", { metadata: { name, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: cm.metadata.uid, ...ref }] } });
+    await dependent("kept", {});
+    // The owner's uid under another name or another kind: no such owner.
+    await dependent("wrong-name", { name: "someone-else" });
+    await dependent("wrong-kind", { kind: "Secret" });
+    // A kind the API does not serve is not looked up by name: its uid is looked for instead.
+    await dependent("unserved-kind", { apiVersion: "example.com/v1", kind: "Widget", name: "w" });
+    const names = (await api(sb.id, "GET", "/api/v1/namespaces/default/configmaps")).json.items.map((c: any) => c.metadata.name);
+    expect(names).toEqual(["kept", "kube-root-ca.crt", "owner", "unserved-kind"]);
+  });
+
   it("checks delete preconditions", async () => {
     const sb = await createSandbox();
     const created = await api(sb.id, "POST", PODS, pod("pre"));

@@ -22,16 +22,32 @@ function withoutFinalizer(obj: KubeObject, finalizer: string): KubeObject {
   return next;
 }
 
+/** Stored types by group and kind: an owner reference names its owner's kind in any served version. */
+const BY_GROUP_KIND = new Map(STORED_TYPES.map((t) => [`${t.group}/${t.kind}`, t]));
+
+type OwnerRef = NonNullable<KubeObject["metadata"]["ownerReferences"]>[number];
+
+/**
+ * Whether an owner is gone: looked up by its coordinates (its kind, its name, in the dependent's
+ * namespace when it is namespaced), present only with the same uid, as upstream's GC verifies an
+ * owner. An owner of a kind not served is looked for by uid among all objects (`uids`).
+ */
+function ownerAbsent(ctx: ControllerContext, dependent: KubeObject, ref: OwnerRef, uids: () => Set<string>): boolean {
+  const slash = ref.apiVersion.indexOf("/");
+  const t = BY_GROUP_KIND.get(`${slash < 0 ? "" : ref.apiVersion.slice(0, slash)}/${ref.kind}`);
+  if (!t) return !uids().has(ref.uid);
+  const owner = ctx.get(storageKey(t), t.namespaced ? (dependent.metadata.namespace ?? "") : "", ref.name);
+  return owner?.metadata.uid !== ref.uid;
+}
+
 export function garbageCollector(ctx: ControllerContext): void {
-  // Every object's uid; the rest only of objects with owners or being deleted, the only ones the
-  // loop below acts on (most objects, events above all, have neither), in the same order.
+  // Only objects with owners or being deleted, the only ones the loop below acts on (most objects,
+  // events above all, have neither), in the same order.
   const entries: Entry[] = [];
-  const uids = new Set<string>();
   const dependents = new Map<string, Entry[]>();
   for (const type of STORED_TYPES) {
     for (const object of ctx.list(storageKey(type))) {
       const meta = object.metadata;
-      if (meta.uid) uids.add(meta.uid);
       const refs = meta.ownerReferences;
       if (!meta.deletionTimestamp && !refs?.length) continue;
       const e = { type, object };
@@ -43,6 +59,13 @@ export function garbageCollector(ctx: ControllerContext): void {
       }
     }
   }
+  let uidSet: Set<string> | undefined;
+  const uids = () => {
+    if (uidSet) return uidSet;
+    uidSet = new Set();
+    for (const type of STORED_TYPES) for (const object of ctx.list(storageKey(type))) if (object.metadata.uid) uidSet.add(object.metadata.uid);
+    return uidSet;
+  };
 
   for (const e of entries) {
     const meta = e.object.metadata;
@@ -66,7 +89,9 @@ export function garbageCollector(ctx: ControllerContext): void {
     }
     // A dependent all of whose owners are gone is deleted in the background.
     const refs = meta.ownerReferences ?? [];
-    if (refs.length > 0 && !meta.deletionTimestamp && refs.every((r) => !uids.has(r.uid))) {
+    // One this pass already changed (an orphaned dependent) is looked at again on the next.
+    const current = ctx.get(storageKey(e.type), meta.namespace ?? "", meta.name ?? "");
+    if (refs.length > 0 && !meta.deletionTimestamp && current === e.object && refs.every((r) => ownerAbsent(ctx, e.object, r, uids))) {
       ctx.delete(e.type, e.object, { propagationPolicy: "Background" });
     }
   }

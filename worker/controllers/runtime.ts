@@ -15,14 +15,11 @@ import { createRefusal, limitsOf, storedCounts, type CreateCounts, type SandboxL
 
 const EVENT_TYPE = findKind({ group: "", version: "v1", kind: "Event" })!;
 
-function keyOf(resource: string, namespace: string, name: string): string {
-  return `${resource}\u0000${namespace}\u0000${name}`;
-}
-
 /** A pass's writes to one resource, arranged for list(): by the stored object they replace, or new. */
 interface Overlay {
   byStored: Map<KubeObject, Change>;
-  added: Map<string, Change>;
+  /** By the change's slot in the pass's list of changes. */
+  added: Map<number, Change>;
   /** list() answers by namespace (or all), until the next write to the resource. */
   lists: Map<string, KubeObject[]>;
 }
@@ -73,9 +70,10 @@ function storedEventIndex(store: ObjectStore): EventIndex {
 }
 
 export class ControllerRuntime implements ControllerContext {
-  private readonly pending = new Map<string, Change>();
-  /** The same changes by resource → namespace → name: get() answers without building a key. */
-  private readonly pendingIndex = new Map<string, Map<string, Map<string, Change>>>();
+  /** The pass's changes, one slot per object in the order first written; a later write replaces its slot. */
+  private readonly pending: Change[] = [];
+  /** Slots by resource → namespace → name: found without building a key. */
+  private readonly pendingIndex = new Map<string, Map<string, Map<string, number>>>();
   private readonly overlays = new Map<string, Overlay>();
   /** This pass's events by aggregation key → name (the store's are in storedEventIndex). */
   private events?: EventIndex;
@@ -107,7 +105,7 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   get changes(): Change[] {
-    return [...this.pending.values()];
+    return this.pending.slice();
   }
 
   get requestedWakeups(): number[] {
@@ -115,7 +113,8 @@ export class ControllerRuntime implements ControllerContext {
   }
 
   get(resource: string, namespace: string, name: string): KubeObject | undefined {
-    const p = this.pendingIndex.get(resource)?.get(namespace)?.get(name);
+    const slot = this.pendingIndex.get(resource)?.get(namespace)?.get(name);
+    const p = slot === undefined ? undefined : this.pending[slot];
     if (p) return p.type === "put" ? p.object : undefined;
     return this.store.get(resource, namespace, name);
   }
@@ -146,22 +145,25 @@ export class ControllerRuntime implements ControllerContext {
     const m = change.object.metadata;
     const namespace = m.namespace ?? "";
     const name = m.name ?? "";
-    const key = keyOf(change.resource, namespace, name);
     const stored = this.store.get(change.resource, namespace, name);
-    const prev = this.pending.get(key);
-    const before = prev ? (prev.type === "put" ? 1 : 0) : stored ? 1 : 0;
-    const after = change.type === "put" ? 1 : 0;
-    if (after !== before) this.delta.set(change.resource, (this.delta.get(change.resource) ?? 0) + after - before);
-    this.pending.set(key, change);
     let byNs = this.pendingIndex.get(change.resource);
     if (!byNs) this.pendingIndex.set(change.resource, (byNs = new Map()));
     let byName = byNs.get(namespace);
     if (!byName) byNs.set(namespace, (byName = new Map()));
-    byName.set(name, change);
+    let slot = byName.get(name);
+    const prev = slot === undefined ? undefined : this.pending[slot];
+    const before = prev ? (prev.type === "put" ? 1 : 0) : stored ? 1 : 0;
+    const after = change.type === "put" ? 1 : 0;
+    if (after !== before) this.delta.set(change.resource, (this.delta.get(change.resource) ?? 0) + after - before);
+    if (slot === undefined) {
+      slot = this.pending.length;
+      byName.set(name, slot);
+    }
+    this.pending[slot] = change;
     let overlay = this.overlays.get(change.resource);
     if (!overlay) this.overlays.set(change.resource, (overlay = { byStored: new Map(), added: new Map(), lists: new Map() }));
     if (stored) overlay.byStored.set(stored, change);
-    else overlay.added.set(key, change);
+    else overlay.added.set(slot, change);
     overlay.lists.clear();
     if (change.resource === "/events") this.indexEvent(change);
   }
