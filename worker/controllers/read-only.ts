@@ -20,5 +20,8 @@ export function readOnlyContext(store: Pick<ControllerContext, "get" | "list">, 
     emit: ignore,
     event: ignore,
     requeueAt: ignore,
+    sidecar: () => {
+      throw new Error("a read-only view keeps no sidecars");
+    },
   };
 }

@@ -9,6 +9,7 @@ import type { KubeObject } from "../resources/types";
 import { rfc3339, type SandboxClock } from "../sandbox/clock";
 import type { Rng } from "../sandbox/rng";
 import type { Change, ObjectStore } from "../store/object-store";
+import { sidecar, type Sidecar } from "../store/sidecar";
 import { EventIndex } from "./event-index";
 import type { ControllerContext, EventSourceDetail, EventType } from "./types";
 import { createRefusal, limitsOf, storedCounts, type CreateCounts, type SandboxLimits } from "../sandbox/limits";
@@ -35,15 +36,11 @@ const SPAM_REFILL_MS = 300_000;
 const spamBuckets = new WeakMap<ObjectStore, Map<string, { n: number; at: number }>>();
 
 /**
- * The stored events by aggregation key → name, per sandbox, kept up to date with every commit rather
- * than rebuilt each pass (a busy sandbox holds thousands of events). Where two stored events share a
- * key, the one found first in list order wins, and keeps winning while it exists.
+ * The stored events by aggregation key → name, kept up to date with every commit rather than rebuilt
+ * each pass (a busy sandbox holds thousands of events). Where two stored events share a key, the one
+ * found first in list order wins, and keeps winning while it exists.
  */
-const eventIndexes = new WeakMap<ObjectStore, EventIndex>();
-
-function storedEventIndex(store: ObjectStore): EventIndex {
-  let index = eventIndexes.get(store);
-  if (index) return index;
+function storedEventIndex(store: ObjectStore): Sidecar<EventIndex> {
   const built = new EventIndex();
   for (const e of store.list("/events")) {
     if (built.getOf(e) === undefined) built.setOf(e, e.metadata.name ?? "");
@@ -58,15 +55,7 @@ function storedEventIndex(store: ObjectStore): EventIndex {
       built.setOf(ev.object, name);
     }
   });
-  // A reload replaces every object: build the index again from what was loaded.
-  const unreset = store.onReset(() => {
-    unsubscribe();
-    unreset();
-    eventIndexes.delete(store);
-  });
-  eventIndexes.set(store, built);
-  index = built;
-  return index;
+  return { value: built, unsubscribe };
 }
 
 export class ControllerRuntime implements ControllerContext {
@@ -249,6 +238,10 @@ export class ControllerRuntime implements ControllerContext {
     if (Number.isFinite(at)) this.wakeups.push(at);
   }
 
+  sidecar<T>(make: (store: ObjectStore) => Sidecar<T>): T {
+    return sidecar(this.store, make);
+  }
+
   private takeSpamToken(key: string): boolean {
     let buckets = spamBuckets.get(this.store);
     if (!buckets) spamBuckets.set(this.store, (buckets = new Map()));
@@ -264,7 +257,7 @@ export class ControllerRuntime implements ControllerContext {
 
   /** The name of the event an identical one would aggregate into: this pass's events first, then the store's. */
   private eventNamed(namespace: string, uid: unknown, fieldPath: unknown, reason: string, message: string, type: string, component: string): string | undefined {
-    return this.events?.get(namespace, uid, fieldPath, reason, message, type, component) ?? storedEventIndex(this.store).get(namespace, uid, fieldPath, reason, message, type, component);
+    return this.events?.get(namespace, uid, fieldPath, reason, message, type, component) ?? sidecar(this.store, storedEventIndex).get(namespace, uid, fieldPath, reason, message, type, component);
   }
 
   private indexEvent(change: Change): void {

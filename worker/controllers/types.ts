@@ -5,7 +5,8 @@ import type { DeleteOptions } from "../api/deletion";
 import type { ResourceType } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import type { Rng } from "../sandbox/rng";
-import type { Change } from "../store/object-store";
+import type { Change, ObjectStore } from "../store/object-store";
+import type { Sidecar } from "../store/sidecar";
 import type { SandboxLimits } from "../sandbox/limits";
 
 export type EventType = "Normal" | "Warning";
@@ -48,6 +49,8 @@ export interface ControllerContext {
   event(involved: KubeObject, type: EventType, reason: string, message: string, component: string, source?: EventSourceDetail): void;
   /** Asks for another pass when virtual time reaches `at` (epoch ms). */
   requeueAt(at: number): void;
+  /** A structure kept beside the store, in step with its commits (store/sidecar.ts). */
+  sidecar<T>(make: (store: ObjectStore) => Sidecar<T>): T;
 }
 
 /** One pass of one controller. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { START, TestCluster } from "../../cluster";
-import { eventTtlController } from "../../../worker/controllers/event-ttl";
+import { eventExpiry, eventTtlController } from "../../../worker/controllers/event-ttl";
+import { sidecar } from "../../../worker/store/sidecar";
 import type { ControllerContext } from "../../../worker/controllers/types";
 
 const EVENT = { apiVersion: "v1", kind: "Event" };
@@ -69,5 +70,21 @@ describe("event TTL", () => {
     const c = await TestCluster.create({ controllers: [eventTtlController] });
     await c.settle();
     expect(c.engine.nextWakeup()).toBeUndefined();
+  });
+
+  it("keeps the versions an often rewritten event leaves behind bounded, and still expires it on time", async () => {
+    const c = await TestCluster.create({ controllers: [eventTtlController] });
+    await c.apply(event("web.1", at(0)));
+    const queue = sidecar(c.store, eventExpiry);
+    const stored = c.get(EVENT, "default", "web.1")!;
+    const versions = Array.from({ length: 3000 }, (_, i) => ({ type: "put" as const, resource: "/events", object: { ...stored, count: i + 2, lastTimestamp: at(60) } }));
+    await c.store.commit(versions);
+    expect(queue.size).toBeLessThanOrEqual(2 * 1 + 1024 + 1);
+    await c.settle();
+    expect(c.engine.nextWakeup()).toBe(START + 3660_000);
+    await c.advance(3659);
+    expect(c.get(EVENT, "default", "web.1")?.count).toBe(3001);
+    await c.advance(1);
+    expect(c.get(EVENT, "default", "web.1")).toBeUndefined();
   });
 });
