@@ -24,6 +24,21 @@ function withoutFinalizer(obj: KubeObject, finalizer: string): KubeObject {
 
 /** Stored types by group and kind: an owner reference names its owner's kind in any served version. */
 const BY_GROUP_KIND = new Map(STORED_TYPES.map((t) => [`${t.group}/${t.kind}`, t]));
+/** The same by an owner reference's apiVersion and kind, filled as references are met (no key built per lookup). */
+const byReference = new Map<string, Map<string, ResourceType | null>>();
+
+function ownerType(apiVersion: string, kind: string): ResourceType | undefined {
+  let kinds = byReference.get(apiVersion);
+  if (!kinds) byReference.set(apiVersion, (kinds = new Map()));
+  let t = kinds.get(kind);
+  if (t === undefined) {
+    const slash = apiVersion.indexOf("/");
+    t = BY_GROUP_KIND.get(`${slash < 0 ? "" : apiVersion.slice(0, slash)}/${kind}`) ?? null;
+    // Bounded: references to kinds not served are few, but a client may make up any.
+    if (byReference.size < 256 && kinds.size < 256) kinds.set(kind, t);
+  }
+  return t ?? undefined;
+}
 
 type OwnerRef = NonNullable<KubeObject["metadata"]["ownerReferences"]>[number];
 
@@ -33,32 +48,13 @@ type OwnerRef = NonNullable<KubeObject["metadata"]["ownerReferences"]>[number];
  * owner. An owner of a kind not served is looked for by uid among all objects (`uids`).
  */
 function ownerAbsent(ctx: ControllerContext, dependent: KubeObject, ref: OwnerRef, uids: () => Set<string>): boolean {
-  const slash = ref.apiVersion.indexOf("/");
-  const t = BY_GROUP_KIND.get(`${slash < 0 ? "" : ref.apiVersion.slice(0, slash)}/${ref.kind}`);
+  const t = ownerType(ref.apiVersion, ref.kind);
   if (!t) return !uids().has(ref.uid);
   const owner = ctx.get(storageKey(t), t.namespaced ? (dependent.metadata.namespace ?? "") : "", ref.name);
   return owner?.metadata.uid !== ref.uid;
 }
 
 export function garbageCollector(ctx: ControllerContext): void {
-  // Only objects with owners or being deleted, the only ones the loop below acts on (most objects,
-  // events above all, have neither), in the same order.
-  const entries: Entry[] = [];
-  const dependents = new Map<string, Entry[]>();
-  for (const type of STORED_TYPES) {
-    for (const object of ctx.list(storageKey(type))) {
-      const meta = object.metadata;
-      const refs = meta.ownerReferences;
-      if (!meta.deletionTimestamp && !refs?.length) continue;
-      const e = { type, object };
-      entries.push(e);
-      for (const ref of refs ?? []) {
-        let list = dependents.get(ref.uid);
-        if (!list) dependents.set(ref.uid, (list = []));
-        list.push(e);
-      }
-    }
-  }
   let uidSet: Set<string> | undefined;
   const uids = () => {
     if (uidSet) return uidSet;
@@ -66,11 +62,36 @@ export function garbageCollector(ctx: ControllerContext): void {
     for (const type of STORED_TYPES) for (const object of ctx.list(storageKey(type))) if (object.metadata.uid) uidSet.add(object.metadata.uid);
     return uidSet;
   };
+  // Dependents all of whose owners are gone are deleted in the background; owners being deleted
+  // with a finalizer of this controller's are handled after, with their dependents.
+  const owners: Entry[] = [];
+  for (const type of STORED_TYPES) {
+    for (const object of ctx.list(storageKey(type))) {
+      const meta = object.metadata;
+      if (meta.deletionTimestamp) {
+        const finalizers = meta.finalizers;
+        if (finalizers && (finalizers.includes(ORPHAN_FINALIZER) || finalizers.includes(FOREGROUND_FINALIZER))) owners.push({ type, object });
+        continue;
+      }
+      const refs = meta.ownerReferences;
+      if (refs?.length && refs.every((r) => ownerAbsent(ctx, object, r, uids))) ctx.delete(type, object, { propagationPolicy: "Background" });
+    }
+  }
+  if (owners.length === 0) return;
 
-  for (const e of entries) {
+  const dependents = new Map<string, Entry[]>();
+  for (const type of STORED_TYPES) {
+    for (const object of ctx.list(storageKey(type))) {
+      for (const ref of object.metadata.ownerReferences ?? []) {
+        let list = dependents.get(ref.uid);
+        if (!list) dependents.set(ref.uid, (list = []));
+        list.push({ type, object });
+      }
+    }
+  }
+  for (const e of owners) {
     const meta = e.object.metadata;
-    const finalizers = meta.finalizers ?? [];
-    if (meta.deletionTimestamp && finalizers.includes(ORPHAN_FINALIZER)) {
+    if (meta.finalizers!.includes(ORPHAN_FINALIZER)) {
       for (const d of dependents.get(meta.uid ?? "") ?? []) {
         const next = structuredClone(d.object);
         next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== meta.uid);
@@ -80,19 +101,9 @@ export function garbageCollector(ctx: ControllerContext): void {
       ctx.update(e.type, withoutFinalizer(e.object, ORPHAN_FINALIZER));
       continue;
     }
-    if (meta.deletionTimestamp && finalizers.includes(FOREGROUND_FINALIZER)) {
-      const deps = dependents.get(meta.uid ?? "") ?? [];
-      for (const d of deps) if (!d.object.metadata.deletionTimestamp) ctx.delete(d.type, d.object, { propagationPolicy: "Foreground" });
-      const blocking = deps.some((d) => d.object.metadata.ownerReferences?.some((r) => r.uid === meta.uid && r.blockOwnerDeletion));
-      if (!blocking) ctx.update(e.type, withoutFinalizer(e.object, FOREGROUND_FINALIZER));
-      continue;
-    }
-    // A dependent all of whose owners are gone is deleted in the background.
-    const refs = meta.ownerReferences ?? [];
-    // One this pass already changed (an orphaned dependent) is looked at again on the next.
-    const current = ctx.get(storageKey(e.type), meta.namespace ?? "", meta.name ?? "");
-    if (refs.length > 0 && !meta.deletionTimestamp && current === e.object && refs.every((r) => ownerAbsent(ctx, e.object, r, uids))) {
-      ctx.delete(e.type, e.object, { propagationPolicy: "Background" });
-    }
+    const deps = dependents.get(meta.uid ?? "") ?? [];
+    for (const d of deps) if (!d.object.metadata.deletionTimestamp) ctx.delete(d.type, d.object, { propagationPolicy: "Foreground" });
+    const blocking = deps.some((d) => d.object.metadata.ownerReferences?.some((r) => r.uid === meta.uid && r.blockOwnerDeletion));
+    if (!blocking) ctx.update(e.type, withoutFinalizer(e.object, FOREGROUND_FINALIZER));
   }
 }

@@ -32,7 +32,9 @@ export function specOf(w: PodWork): PodSpec {
 
 export function containerSpec(w: PodWork, c: ContainerRuntime): Container | undefined {
   const s = specOf(w);
-  return (c.init ? s.initContainers : s.containers)?.find((x) => x.name === c.name);
+  // A loop, not find(): the pod worker asks this many times per pod and pass.
+  for (const x of (c.init ? s.initContainers : s.containers) ?? []) if (x.name === c.name) return x;
+  return undefined;
 }
 
 export function podRef(w: PodWork): string {

@@ -126,10 +126,9 @@ export class Interner {
         const c = this.child(v[k]);
         if (c !== v[k]) v[k] = c;
         if (share) {
-          const key = this.str(k);
-          const t = key && this.token(c);
-          if (t === undefined || !key) share = false;
-          else h = mix(mix(h, key.id), t);
+          const t = this.token(c);
+          if (t === undefined) share = false;
+          else h = mix(mix(h, keyHash(k)), t);
         }
       }
     }
@@ -165,6 +164,16 @@ export class Interner {
         return UNDEFINED_TOKEN;
     }
   }
+}
+
+/**
+ * A property name's part of its object's hash, read from its length and three of its characters:
+ * names repeat in every object and looking each up cost more than the rest of the hash. Names that
+ * agree there only make hashes meet, which equal() then tells apart.
+ */
+function keyHash(k: string): number {
+  const n = k.length;
+  return n === 0 ? 0x5f : mix(mix(mix(n, k.charCodeAt(0)), k.charCodeAt(n >> 1)), k.charCodeAt(n - 1));
 }
 
 /** Whether two nodes whose children are canonical are equal: same kind, keys in the same order, the same children. */

@@ -154,6 +154,23 @@ function bindCompiled(d1: D1Database, c: Compiled, values: Record<string, unknow
   return d1.prepare(c.sql).bind(...c.names.map((n) => values[n]));
 }
 
+interface SortedLists {
+  all?: KubeObject[];
+  byNamespace: Map<string, KubeObject[]>;
+}
+
+/** Puts a committed change into a list sorted by namespace then name. */
+function placeSorted(list: KubeObject[], ns: string, name: string, object: KubeObject, type: WatchEventType): void {
+  const { index, found } = findSorted(list, ns, name);
+  if (type === "DELETED") {
+    if (found) list.splice(index, 1);
+  } else if (found) {
+    list[index] = object;
+  } else {
+    list.splice(index, 0, object);
+  }
+}
+
 /** Where (namespace, name) is or would go in a list sorted by namespace then name. */
 function findSorted(list: KubeObject[], namespace: string, name: string): { index: number; found: boolean } {
   let lo = 0;
@@ -280,16 +297,18 @@ export class ObjectStore {
     return this.cache.get(resource)?.get(namespace, name);
   }
 
-  /** Sorted lists by `resource` or `resource\0namespace`, kept in step with every commit. */
-  private readonly sorted = new Map<string, KubeObject[]>();
+  /** Sorted lists by resource: of all its objects and by namespace, kept in step with every commit. */
+  private readonly sorted = new Map<string, SortedLists>();
 
   /** Objects of a resource, in one namespace or all; sorted by namespace then name like etcd keys. */
   list(resource: string, namespace?: string): KubeObject[] {
-    const key = namespace === undefined ? resource : `${resource}\u0000${namespace}`;
-    let hit = this.sorted.get(key);
+    let lists = this.sorted.get(resource);
+    if (!lists) this.sorted.set(resource, (lists = { byNamespace: new Map() }));
+    let hit = namespace === undefined ? lists.all : lists.byNamespace.get(namespace);
     if (!hit) {
       hit = this.sortedList(resource, namespace);
-      this.sorted.set(key, hit);
+      if (namespace === undefined) lists.all = hit;
+      else lists.byNamespace.set(namespace, hit);
     }
     // A copy: callers may sort or splice what they get.
     return hit.slice();
@@ -300,19 +319,13 @@ export class ObjectStore {
    * pass changes a few of thousands of objects, and sorting every list again cost more than the change.
    */
   private updateSorted(resource: string, object: KubeObject, type: WatchEventType): void {
+    const lists = this.sorted.get(resource);
+    if (!lists) return;
     const ns = object.metadata.namespace ?? "";
-    for (const key of [resource, `${resource}\u0000${ns}`]) {
-      const list = this.sorted.get(key);
-      if (!list) continue;
-      const { index, found } = findSorted(list, ns, object.metadata.name ?? "");
-      if (type === "DELETED") {
-        if (found) list.splice(index, 1);
-      } else if (found) {
-        list[index] = object;
-      } else {
-        list.splice(index, 0, object);
-      }
-    }
+    const name = object.metadata.name ?? "";
+    if (lists.all) placeSorted(lists.all, ns, name, object, type);
+    const inNamespace = lists.byNamespace.get(ns);
+    if (inNamespace) placeSorted(inNamespace, ns, name, object, type);
   }
 
   private sortedList(resource: string, namespace?: string): KubeObject[] {
