@@ -74,7 +74,10 @@ export function garbageCollector(ctx: ControllerContext): void {
         continue;
       }
       const refs = meta.ownerReferences;
-      if (refs?.length && refs.every((r) => ownerAbsent(ctx, object, r, uids))) ctx.delete(type, object, { propagationPolicy: "Background" });
+      if (!refs?.length) continue;
+      let absent = true;
+      for (const r of refs) if (!(absent = ownerAbsent(ctx, object, r, uids))) break;
+      if (absent) ctx.delete(type, object, { propagationPolicy: "Background" });
     }
   }
   if (owners.length === 0) return;

@@ -88,7 +88,9 @@ const REPLICATION_CONTROLLER_FLAVOR: Flavor = {
 };
 
 function templateLabelsMatch(template: PodTemplate | undefined, labels: Record<string, string> | undefined): boolean {
-  return Object.entries(template?.metadata?.labels ?? {}).every(([k, v]) => labels?.[k] === v);
+  const want = template?.metadata?.labels;
+  for (const k in want) if (labels?.[k] !== want[k]) return false;
+  return true;
 }
 
 /** Active pods controlled by any object sharing `owner`'s controller (or by `owner` itself), per node. */

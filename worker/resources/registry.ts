@@ -144,8 +144,19 @@ export function gvkKey(t: { group: string; kind: string }): string {
 }
 
 /** `"<group>/<resource>"`: the storage key of a resource (one per resource, whatever the version). */
+/** Storage keys made so far, by group and resource: the same string each time, its hash kept for the maps it keys. */
+const storageKeys = new Map<string, Map<string, string>>();
+
 export function storageKey(t: { group: string; resource: string }): string {
-  return `${t.group}/${t.resource}`;
+  let byResource = storageKeys.get(t.group);
+  if (!byResource) storageKeys.set(t.group, (byResource = new Map()));
+  let key = byResource.get(t.resource);
+  if (key === undefined) {
+    key = `${t.group}/${t.resource}`;
+    // Bounded: the types served are few, but a request may name any resource.
+    if (storageKeys.size < 512 && byResource.size < 512) byResource.set(t.resource, key);
+  }
+  return key;
 }
 
 export function apiVersionOf(t: { group: string; version: string }): string {
