@@ -59,13 +59,17 @@ export class ExpiryQueue {
     this.objects.push({ resource, object });
     this.up(this.at.length - 1);
     // Events rewritten often (a crash loop's) leave many replaced versions: past twice the stored
-    // events, the heap is made again from what is stored.
+    // events, the heap is made again from what is stored, before it is next read (not in the middle
+    // of the commit that adds them).
     let stored = 0;
     for (const key of EVENT_KEYS) stored += this.store.count(key);
-    if (this.at.length > 2 * stored + 1024) this.rebuild();
+    if (this.at.length > 2 * stored + 1024) this.stale = true;
   }
 
+  private stale = false;
+
   rebuild(): void {
+    this.stale = false;
     this.at = [];
     this.objects = [];
     for (const key of EVENT_KEYS) for (const ev of this.store.list(key)) this.add(key, ev);
@@ -79,12 +83,14 @@ export class ExpiryQueue {
 
   /** Drops replaced and deleted versions from the top; the earliest expiry left, if any. */
   next(): number | undefined {
+    if (this.stale) this.rebuild();
     while (this.at.length && !this.live(0)) this.pop();
     return this.at[0];
   }
 
   /** The stored versions whose expiry is at or before `now` (the heap's top, walked down no further than that). */
   expired(now: number): { resource: string; object: KubeObject }[] {
+    if (this.stale) this.rebuild();
     const out: { resource: string; object: KubeObject }[] = [];
     const stack = this.at.length && this.at[0] <= now ? [0] : [];
     while (stack.length) {

@@ -159,16 +159,48 @@ interface SortedLists {
   byNamespace: Map<string, KubeObject[]>;
 }
 
-/** Puts a committed change into a list sorted by namespace then name. */
-function placeSorted(list: KubeObject[], ns: string, name: string, object: KubeObject, type: WatchEventType): void {
-  const { index, found } = findSorted(list, ns, name);
-  if (type === "DELETED") {
-    if (found) list.splice(index, 1);
-  } else if (found) {
-    list[index] = object;
-  } else {
-    list.splice(index, 0, object);
+function compareKeys(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.namespace ?? "";
+  const bn = b.metadata.namespace ?? "";
+  if (an !== bn) return an < bn ? -1 : 1;
+  const a1 = a.metadata.name ?? "";
+  const b1 = b.metadata.name ?? "";
+  return a1 < b1 ? -1 : a1 > b1 ? 1 : 0;
+}
+
+/**
+ * A list sorted by namespace then name with a batch of changes applied: replacements in place, then
+ * removals and additions in one merge (one by one, thousands of new Events made it quadratic).
+ */
+function placeSorted(list: KubeObject[], byNs: Map<string, Map<string, KubeObject | undefined>>): KubeObject[] {
+  const removed = new Set<number>();
+  const added: KubeObject[] = [];
+  for (const [ns, byName] of byNs) {
+    for (const [name, object] of byName) {
+      const { index, found } = findSorted(list, ns, name);
+      if (found) {
+        if (object) list[index] = object;
+        else removed.add(index);
+      } else if (object) {
+        added.push(object);
+      }
+    }
   }
+  if (removed.size === 0 && added.length === 0) return list;
+  if (removed.size === 0 && added.length === 1) {
+    list.splice(findSorted(list, added[0].metadata.namespace ?? "", added[0].metadata.name ?? "").index, 0, added[0]);
+    return list;
+  }
+  added.sort(compareKeys);
+  const out: KubeObject[] = [];
+  let j = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (removed.has(i)) continue;
+    while (j < added.length && compareKeys(added[j], list[i]) < 0) out.push(added[j++]);
+    out.push(list[i]);
+  }
+  while (j < added.length) out.push(added[j++]);
+  return out;
 }
 
 /** Where (namespace, name) is or would go in a list sorted by namespace then name. */
@@ -315,17 +347,18 @@ export class ObjectStore {
   }
 
   /**
-   * Keeps the sorted lists of `resource` that are cached in step with one committed change: a busy
-   * pass changes a few of thousands of objects, and sorting every list again cost more than the change.
+   * Keeps the cached sorted lists of `resource` in step with a committed batch (its objects by
+   * namespace and name, undefined for a deletion): a busy pass changes a few of thousands of objects,
+   * and sorting every list again cost more than the change.
    */
-  private updateSorted(resource: string, object: KubeObject, type: WatchEventType): void {
+  private updateSorted(resource: string, byNs: Map<string, Map<string, KubeObject | undefined>>): void {
     const lists = this.sorted.get(resource);
     if (!lists) return;
-    const ns = object.metadata.namespace ?? "";
-    const name = object.metadata.name ?? "";
-    if (lists.all) placeSorted(lists.all, ns, name, object, type);
-    const inNamespace = lists.byNamespace.get(ns);
-    if (inNamespace) placeSorted(inNamespace, ns, name, object, type);
+    if (lists.all) lists.all = placeSorted(lists.all, byNs);
+    for (const [ns, byName] of byNs) {
+      const inNamespace = lists.byNamespace.get(ns);
+      if (inNamespace) lists.byNamespace.set(ns, placeSorted(inNamespace, new Map([[ns, byName]])));
+    }
   }
 
   private sortedList(resource: string, namespace?: string): KubeObject[] {
@@ -335,14 +368,7 @@ export class ObjectStore {
     for (const obj of bucket.values()) {
       if (namespace === undefined || (obj.metadata.namespace ?? "") === namespace) out.push(obj);
     }
-    return out.sort((a, b) => {
-      const an = a.metadata.namespace ?? "";
-      const bn = b.metadata.namespace ?? "";
-      if (an !== bn) return an < bn ? -1 : 1;
-      const a1 = a.metadata.name ?? "";
-      const b1 = b.metadata.name ?? "";
-      return a1 < b1 ? -1 : a1 > b1 ? 1 : 0;
-    });
+    return out.sort(compareKeys);
   }
 
   /** Every resource key with at least one object. */
@@ -408,14 +434,15 @@ export class ObjectStore {
     this.stats.queries += statements.length;
     this.stats.rowsWritten += statements.length;
 
-    // Durable now: apply to the cache and tell watchers.
+    // Durable now: apply to the cache (and the sorted lists, once for the whole batch), then tell watchers.
     this.rv = rv;
     const out: KubeObject[] = [];
+    const events: StoreEvent[] = [];
+    const listed = new Map<string, Map<string, Map<string, KubeObject | undefined>>>();
     for (const { change, object, rv: objRv } of stored) {
       const ns = object.metadata.namespace ?? "";
       const name = object.metadata.name ?? "";
       const bucket = this.bucket(change.resource);
-      this.updateSorted(change.resource, object, change.type === "delete" ? "DELETED" : bucket.has(ns, name) ? "MODIFIED" : "ADDED");
       let type: WatchEventType;
       if (change.type === "put") {
         const previous = bucket.get(ns, name);
@@ -426,14 +453,24 @@ export class ObjectStore {
         type = "DELETED";
         bucket.delete(ns, name);
       }
+      if (this.sorted.has(change.resource)) {
+        let byNs = listed.get(change.resource);
+        if (!byNs) listed.set(change.resource, (byNs = new Map()));
+        let byName = byNs.get(ns);
+        if (!byName) byNs.set(ns, (byName = new Map()));
+        byName.set(name, change.type === "put" ? object : undefined);
+      }
       out.push(object);
-      const event: StoreEvent = {
+      events.push({
         type,
         resource: change.resource,
         // A deletion event carries the object at a new resourceVersion, as upstream does.
         object: change.type === "delete" ? { ...object, metadata: { ...object.metadata, resourceVersion: String(objRv) } } : object,
         resourceVersion: objRv,
-      };
+      });
+    }
+    for (const [resource, byNs] of listed) this.updateSorted(resource, byNs);
+    for (const event of events) {
       this.history.push(event);
       for (const l of this.listeners) l(event);
     }

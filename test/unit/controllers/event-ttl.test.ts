@@ -79,8 +79,9 @@ describe("event TTL", () => {
     const stored = c.get(EVENT, "default", "web.1")!;
     const versions = Array.from({ length: 3000 }, (_, i) => ({ type: "put" as const, resource: "/events", object: { ...stored, count: i + 2, lastTimestamp: at(60) } }));
     await c.store.commit(versions);
-    expect(queue.size).toBeLessThanOrEqual(2 * 1 + 1024 + 1);
+    // Made again from what is stored when the next pass reads it.
     await c.settle();
+    expect(queue.size).toBe(1);
     expect(c.engine.nextWakeup()).toBe(START + 3660_000);
     await c.advance(3659);
     expect(c.get(EVENT, "default", "web.1")?.count).toBe(3001);

@@ -139,3 +139,44 @@ describe("ObjectStore sharing and load", () => {
     expect(fresh.resourceVersion).toBe(store.resourceVersion);
   });
 });
+
+describe("ObjectStore sorted lists", () => {
+  it("keeps the lists it answered in key order through a batch of additions, replacements and deletions", async () => {
+    const store = await newStore();
+    const cm = (ns: string, name: string, v = "1"): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { v } });
+    const model = new Map<string, KubeObject>();
+    const put = (o: KubeObject) => {
+      model.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+      return { type: "put" as const, resource: "/configmaps", object: o };
+    };
+    const del = (o: KubeObject) => {
+      model.delete(`${o.metadata.namespace}/${o.metadata.name}`);
+      return { type: "delete" as const, resource: "/configmaps", object: o };
+    };
+    const first = ["m", "c", "x", "a", "q"].flatMap((n) => [cm("ns-a", n), cm("ns-b", n)]);
+    await store.commit(first.map(put));
+    // Cached now: the lists of all objects and of each namespace.
+    store.list("/configmaps");
+    store.list("/configmaps", "ns-a");
+    store.list("/configmaps", "ns-b");
+    const batch = [
+      ...Array.from({ length: 40 }, (_, i) => put(cm(i % 2 ? "ns-a" : "ns-b", `n${(i * 7919) % 97}`))),
+      put(cm("ns-a", "m", "2")),
+      del(cm("ns-b", "x")),
+      del(cm("ns-a", "a")),
+      put(cm("ns-c", "new")),
+      put(cm("ns-a", "gone-again")),
+      del(cm("ns-a", "gone-again")),
+      del(cm("ns-b", "q")),
+      put(cm("ns-b", "q", "back")),
+    ];
+    await store.commit(batch);
+    const expected = (ns?: string) =>
+      [...model.values()]
+        .filter((o) => ns === undefined || o.metadata.namespace === ns)
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}/${(o.data as { v: string }).v}`)
+        .sort();
+    const seen = (ns?: string) => store.list("/configmaps", ns).map((o) => `${o.metadata.namespace}/${o.metadata.name}/${(o.data as { v: string }).v}`);
+    for (const ns of [undefined, "ns-a", "ns-b", "ns-c"]) expect(seen(ns)).toEqual(expected(ns));
+  });
+});
