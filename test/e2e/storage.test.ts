@@ -324,6 +324,14 @@ describe("seed 003: NFS storage with the real kubectl", () => {
     ]);
   });
 
+  it("registers the driver: a CSIDriver, as csi-nfs-driverinfo.yaml declares it", () => {
+    writeFile(sb, "csi-nfs-driverinfo.yaml", "apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata:\n  name: nfs.csi.k8s.io\nspec:\n  attachRequired: false\n  volumeLifecycleModes:\n    - Persistent\n  fsGroupPolicy: File\n");
+    expect(kubectlOk(sb, ["apply", "-f", "csi-nfs-driverinfo.yaml"])).toBe("csidriver.storage.k8s.io/nfs.csi.k8s.io created\n");
+    expect(table(kubectlOk(sb, ["get", "csidrivers"]))).toBe(
+      ["NAME ATTACHREQUIRED PODINFOONMOUNT STORAGECAPACITY TOKENREQUESTS REQUIRESREPUBLISH MODES AGE", "nfs.csi.k8s.io false false false <unset> false Persistent AGE"].join("\n"),
+    );
+  });
+
   it("creates the nfs-csi class as a second default", () => {
     writeFile(sb, "storageclass.yaml", storageClassYaml("Delete"));
     expect(kubectlOk(sb, ["apply", "-f", "storageclass.yaml"])).toBe("storageclass.storage.k8s.io/nfs-csi created\n");

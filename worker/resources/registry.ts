@@ -93,6 +93,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   def("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false),
   def("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, { shortNames: ["netpol"] }),
   def("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, { shortNames: ["sc"] }),
+  def("storage.k8s.io", "v1", "CSIDriver", "csidrivers", false),
   def("coordination.k8s.io", "v1", "Lease", "leases", true),
   def("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", false, { shortNames: ["pc"] }),
   def("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true, { shortNames: ["pdb"], status: true }),

@@ -28,7 +28,7 @@ import { horizontalPodAutoscalerPrinter, leasePrinter, podDisruptionBudgetPrinte
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from "./networking";
 import { podPrinter } from "./pod";
 import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac";
-import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage";
+import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter, csiDriverPrinter } from "./storage";
 
 export { humanDuration, translateTimestampSince } from "./duration";
 
@@ -84,6 +84,7 @@ export const printers: Record<string, Printer> = {
   "networking.k8s.io/IngressClass": ingressClassPrinter,
   "networking.k8s.io/NetworkPolicy": networkPolicyPrinter,
   "storage.k8s.io/StorageClass": storageClassPrinter,
+  "storage.k8s.io/CSIDriver": csiDriverPrinter,
   "coordination.k8s.io/Lease": leasePrinter,
   "scheduling.k8s.io/PriorityClass": priorityClassPrinter,
   "policy/PodDisruptionBudget": podDisruptionBudgetPrinter,

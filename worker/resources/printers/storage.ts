@@ -1,6 +1,6 @@
 // Printers for persistent volumes, claims and storage classes.
 import type { PersistentVolume, PersistentVolumeClaim } from "kubernetes-types/core/v1";
-import type { StorageClass } from "kubernetes-types/storage/v1";
+import type { CSIDriver, StorageClass } from "kubernetes-types/storage/v1";
 import type { KubeObject, PrintContext, Printer, TableCell } from "../types";
 import { age, ageColumn, as, col, nameColumn, nameOf, quantity } from "./common";
 
@@ -117,6 +117,34 @@ export const storageClassPrinter: Printer = {
       sc.reclaimPolicy ?? "Delete",
       sc.volumeBindingMode ?? "Immediate",
       sc.allowVolumeExpansion ?? false,
+      age(obj, ctx),
+    ];
+  },
+};
+
+// Models pkg/printers/internalversion/printers.go printCSIDriver
+export const csiDriverPrinter: Printer = {
+  columns: [
+    nameColumn,
+    col("AttachRequired", "boolean", "attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach volume interface which checks the volumeattachment status and waits until the volume is attached before proceeding to mounting."),
+    col("PodInfoOnMount", "boolean", "podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID, etc.) during mount operations, if set to true."),
+    col("StorageCapacity", "boolean", "storageCapacity indicates that the CSI volume driver wants pod scheduling to consider the storage capacity that the driver deployment will report by creating CSIStorageCapacity objects with capacity information, if set to true."),
+    col("TokenRequests", "string", "tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do necessary authentication."),
+    col("RequiresRepublish", "boolean", "requiresRepublish indicates the CSI driver wants `NodePublishVolume` being periodically called to reflect any possible change in the mounted volume."),
+    col("Modes", "string", "volumeLifecycleModes defines what kind of volumes this CSI volume driver supports."),
+    ageColumn,
+  ],
+  row(obj: KubeObject, ctx: PrintContext): TableCell[] {
+    const spec = as<CSIDriver>(obj).spec ?? {};
+    const modes = (spec.volumeLifecycleModes ?? []).join(",");
+    return [
+      nameOf(obj),
+      spec.attachRequired ?? true,
+      spec.podInfoOnMount ?? false,
+      spec.storageCapacity ?? false,
+      spec.tokenRequests ? spec.tokenRequests.map((t) => t.audience ?? "").join(",") : "<unset>",
+      spec.requiresRepublish ?? false,
+      modes || "<none>",
       age(obj, ctx),
     ];
   },

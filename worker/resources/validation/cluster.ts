@@ -6,6 +6,7 @@ import {
   FIELD_IMMUTABLE,
   arr,
   child,
+  duplicate,
   ensure,
   forbidden,
   goQuote,
@@ -61,6 +62,76 @@ export function validateStorageClassUpdate(obj: KubeObject, old: KubeObject): Fi
   if (obj.reclaimPolicy !== old.reclaimPolicy) errs.push(forbidden("reclaimPolicy", "updates to reclaimPolicy are forbidden."));
   if (obj.volumeBindingMode !== old.volumeBindingMode) errs.push(invalid("volumeBindingMode", str(obj.volumeBindingMode), FIELD_IMMUTABLE));
   return errs;
+}
+
+// ---- CSIDriver ----
+// Models pkg/apis/storage/v1/defaults.go SetDefaults_CSIDriver and
+// pkg/apis/storage/validation/validation.go ValidateCSIDriver (SELinuxMountReadWriteOncePod on, as in 1.32)
+
+export function defaultCSIDriver(obj: KubeObject): void {
+  const spec = ensure(obj as Obj, "spec");
+  if (spec.attachRequired === undefined) spec.attachRequired = true;
+  if (spec.podInfoOnMount === undefined) spec.podInfoOnMount = false;
+  if (spec.storageCapacity === undefined) spec.storageCapacity = false;
+  if (spec.fsGroupPolicy === undefined) spec.fsGroupPolicy = "ReadWriteOnceWithFSType";
+  if (arr(spec.volumeLifecycleModes).length === 0) spec.volumeLifecycleModes = ["Persistent"];
+  if (spec.requiresRepublish === undefined) spec.requiresRepublish = false;
+  if (spec.seLinuxMount === undefined) spec.seLinuxMount = false;
+}
+
+const FS_GROUP_POLICIES = ["File", "None", "ReadWriteOnceWithFSType"];
+const LIFECYCLE_MODES = ["Persistent", "Ephemeral"];
+
+export function validateCSIDriver(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = obj.metadata.name ?? "";
+  // The driver's name is what its GetPluginName() answers: a DNS subdomain of at most 63 characters.
+  if (name.length > 63) errs.push(tooLong("metadata.name", 63));
+  const spec = specOf(obj as Obj);
+  // Upstream's field path says "attachedRequired".
+  for (const [field, path] of [
+    ["attachRequired", "spec.attachedRequired"],
+    ["podInfoOnMount", "spec.podInfoOnMount"],
+    ["storageCapacity", "spec.storageCapacity"],
+    ["seLinuxMount", "spec.seLinuxMount"],
+  ]) {
+    if (spec[field] == null) errs.push(required(path));
+  }
+  const policy = spec.fsGroupPolicy;
+  if (policy != null && !FS_GROUP_POLICIES.includes(str(policy))) errs.push(notSupported("spec.fsGroupPolicy", policy, FS_GROUP_POLICIES));
+  const audiences = new Set<string>();
+  arr(spec.tokenRequests).forEach((t, i) => {
+    const tr = rec(t) ?? {};
+    const audience = str(tr.audience);
+    if (audiences.has(audience)) {
+      errs.push(duplicate(child(idx("spec.tokenRequests", i), "audience"), audience));
+      return;
+    }
+    audiences.add(audience);
+    const seconds = num(tr.expirationSeconds);
+    if (seconds === undefined) return;
+    if (seconds < 600) errs.push(invalid(child(idx("spec.tokenRequests", i), "expirationSeconds"), seconds, "may not specify a duration less than 10 minutes"));
+    if (seconds > 2 ** 32) errs.push(invalid(child(idx("spec.tokenRequests", i), "expirationSeconds"), seconds, "may not specify a duration larger than 2^32 seconds"));
+  });
+  for (const mode of arr(spec.volumeLifecycleModes)) {
+    if (!LIFECYCLE_MODES.includes(str(mode))) errs.push(notSupported("spec.volumeLifecycleModes", mode, LIFECYCLE_MODES));
+  }
+  const period = num(spec.nodeAllocatableUpdatePeriodSeconds);
+  if (period !== undefined && period < 10) errs.push(invalid("spec.nodeAllocatableUpdatePeriodSeconds", period, "must be greater than or equal to 10 seconds"));
+  return errs;
+}
+
+export function validateCSIDriverUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec = specOf(obj as Obj);
+  const was = specOf(old as Obj);
+  if (!deepEqual(spec.attachRequired, was.attachRequired)) errs.push(invalid("spec.attachedRequired", spec.attachRequired, FIELD_IMMUTABLE));
+  if (!deepEqual(spec.volumeLifecycleModes, was.volumeLifecycleModes)) errs.push(invalid("spec.volumeLifecycleModes", lit(goStringSliceOf(spec.volumeLifecycleModes)), FIELD_IMMUTABLE));
+  return errs;
+}
+
+function goStringSliceOf(v: unknown): string {
+  return `[]storage.VolumeLifecycleMode{${arr(v).map((m) => goQuote(str(m))).join(", ")}}`;
 }
 
 // ---- Lease ----
