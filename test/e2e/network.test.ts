@@ -98,6 +98,9 @@ describe("from the nodes (seed 001)", () => {
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toContain(WELCOME);
     }
+    // Nothing listens on the NodePort (`ss -ntl | grep 30080` prints nothing): kube-proxy's rules forward it.
+    expect(await shell("k8s-master", "ss -ntl | grep 30080")).toMatchObject({ exitCode: 1, stdout: "" });
+    expect((await shell("k8s-master", "ss -ntl | grep 6443")).stdout).toMatch(/^LISTEN +0 +4096 +\*:6443 +0\.0\.0\.0:\*\n$/);
     const rules = await shell("k8s-master", `iptables-save | grep ${clusterIP}`);
     expect(rules.stdout).toContain(`-A KUBE-SERVICES -d ${clusterIP}/32 -p tcp -m comment --comment "default/web cluster IP" -m tcp --dport 8888 -j KUBE-SVC-`);
   });

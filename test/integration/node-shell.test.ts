@@ -117,5 +117,23 @@ describe("node shell", () => {
       expect(await shell(sb.id, "k8s-node1", `${long} | ${command}`), tool).toMatchObject({ exitCode: 2, stderr: `${tool}: memory exhausted\n` });
     }
   });
-});
 
+  it("lists the sockets a kubeadm node listens on with ss; a NodePort holds none", async () => {
+    const sb = await createSandbox();
+    const master = await shell(sb.id, "k8s-master", "ss -ntl");
+    expect(master).toMatchObject({ exitCode: 0, stderr: "" });
+    const local = (out: string) => out.trim().split("\n").slice(1).map((l) => l.trim().split(/\s+/)[3]);
+    expect(master.stdout.split("\n")[0]).toMatch(/^State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port$/);
+    expect(local(master.stdout)).toEqual(expect.arrayContaining(["*:6443", "127.0.0.1:2379", "*:10250", "127.0.0.1:10248", "*:10256", "0.0.0.0:22"]));
+    const worker = await shell(sb.id, "k8s-node1", "ss -tlnp");
+    expect(local(worker.stdout)).not.toContain("*:6443");
+    expect(worker.stdout).toMatch(/\*:10250 +0\.0\.0\.0:\* +users:\(\("kubelet",pid=\d+,fd=\d+\)\)/);
+    const svc = await api(sb.id, "POST", "/api/v1/namespaces/default/services", { metadata: { name: "web" }, spec: { type: "NodePort", selector: { app: "web" }, ports: [{ port: 80 }] } });
+    const nodePort = svc.json.spec.ports[0].nodePort;
+    // As seed 001 shows: kube-proxy forwards NodePorts with rules, so nothing listens on them.
+    expect(await shell(sb.id, "k8s-node1", `ss -ntl | grep ${nodePort}`)).toMatchObject({ exitCode: 1, stdout: "" });
+    // A stopped kubelet takes its ports with it.
+    expect((await shell(sb.id, "k8s-node1", "systemctl stop kubelet && ss -ntlp | grep -c kubelet")).stdout).toBe("0\n");
+    expect((await shell(sb.id, "k8s-node1", "ss -u")).stderr).toContain("listening TCP sockets");
+  });
+});

@@ -19,6 +19,7 @@ import { RESOLVED_STUB } from "../network/network";
 import { KUBELET_CONFIGURATION } from "./bootstrap/config";
 import { rfc3339 } from "./clock";
 import { machine, MACHINES, type Machine } from "./machines";
+import { ssProgram } from "./node-sockets";
 import { freeFileSpace, limitsOf } from "./limits";
 
 /** Virtual time a node-shell command may take before it is stopped (it does not move the clock). */
@@ -294,7 +295,14 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
   const fs = layeredFs({ image: { ...hostFiles(info, ctx.store.list("/nodes").map(nodeInfo)), ...defaultFiles(ctx.store, node) }, layer: written });
   // The host's network: pod IPs, ClusterIPs and NodePorts from the node's own address.
   const network = nodeNetwork({ reader: ctx.store, now, memoryKey: ctx.rng }, node, info.ip);
-  const own: Record<string, Program> = { ...HOST_TOOLS, ...req.programs, systemctl: systemctl(svc, info), crictl: crictl(ctx, node), ...hostNetworkPrograms(network, node, now) };
+  const own: Record<string, Program> = {
+    ...HOST_TOOLS,
+    ...req.programs,
+    systemctl: systemctl(svc, info),
+    crictl: crictl(ctx, node),
+    ss: ssProgram(node, { ip: info.ip, controlPlane: info.controlPlane, kubeletRunning: () => svc.kubelet === "running" }),
+    ...hostNetworkPrograms(network, node, now),
+  };
   const resolve = (name: string) => own[name.slice(name.lastIndexOf("/") + 1)] ?? resolveProgram(HOST_IMAGE, name);
   // The shell is root's already; guides write `sudo` in front of node commands all the same.
   own.sudo = sudo(resolve);
