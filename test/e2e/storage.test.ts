@@ -300,6 +300,8 @@ describe("seed 003: NFS storage with the real kubectl", () => {
   it("node1 becomes the NFS server", async () => {
     expect(await shell("k8s-node1", "mkdir /nfs-share && echo '/nfs-share      192.168.1.0/24(rw,sync,no_root_squash)' > /etc/exports && systemctl start nfs-server")).toMatchObject({ exitCode: 0 });
     expect((await shell("k8s-node1", "cat /etc/exports")).stdout).toBe("/nfs-share      192.168.1.0/24(rw,sync,no_root_squash)\n");
+    expect((await shell("k8s-node1", "showmount -e localhost")).stdout).toBe("Export list for localhost:\n/nfs-share 192.168.1.0/24\n");
+    expect((await shell("k8s-master", "showmount -e k8s-node1")).stdout).toBe("Export list for k8s-node1:\n/nfs-share 192.168.1.0/24\n");
   });
 
   it("installs csi-driver-nfs; the controller runs 4/4", async () => {

@@ -136,4 +136,14 @@ describe("node shell", () => {
     expect((await shell(sb.id, "k8s-node1", "systemctl stop kubelet && ss -ntlp | grep -c kubelet")).stdout).toBe("0\n");
     expect((await shell(sb.id, "k8s-node1", "ss -u")).stderr).toContain("listening TCP sockets");
   });
+
+  it("lists a node's NFS exports with showmount -e, from this node or another", async () => {
+    const sb = await createSandbox();
+    const serve = await shell(sb.id, "k8s-node1", "mkdir /nfs-share && echo '/nfs-share      192.168.1.0/24(rw,sync,no_root_squash)' > /etc/exports && systemctl start nfs-server && showmount -e localhost");
+    expect(serve).toMatchObject({ exitCode: 0, stdout: "Export list for localhost:\n/nfs-share 192.168.1.0/24\n" });
+    expect((await shell(sb.id, "k8s-master", "showmount -e k8s-node1")).stdout).toBe("Export list for k8s-node1:\n/nfs-share 192.168.1.0/24\n");
+    expect((await shell(sb.id, "k8s-master", "showmount -e 192.168.1.11")).stdout).toBe("Export list for 192.168.1.11:\n/nfs-share 192.168.1.0/24\n");
+    expect((await shell(sb.id, "k8s-node2", "showmount -e k8s-master")).stdout).toBe("Export list for k8s-master:\n");
+    expect(await shell(sb.id, "k8s-node2", "showmount -e nowhere")).toMatchObject({ exitCode: 1, stderr: "clnt_create: RPC: Unknown host\n" });
+  });
 });

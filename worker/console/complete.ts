@@ -15,7 +15,7 @@ export interface Completion {
   candidates: string[];
 }
 
-const NODE_COMMANDS = ["awk", "base64", "cat", "cd", "clear", "cp", "crictl", "curl", "cut", "date", "echo", "exit", "export", "grep", "head", "history", "hostname", "iptables-save", "ipvsadm", "kubectl", "ls", "mkdir", "mv", "nslookup", "ping", "pwd", "rm", "sed", "sort", "ss", "ssh", "sudo", "systemctl", "tail", "touch", "tr", "uniq", "wc", "wget"];
+const NODE_COMMANDS = ["awk", "base64", "cat", "cd", "clear", "cp", "crictl", "curl", "cut", "date", "echo", "exit", "export", "grep", "head", "history", "hostname", "iptables-save", "ipvsadm", "kubectl", "ls", "mkdir", "mv", "nslookup", "ping", "pwd", "rm", "sed", "showmount", "sort", "ss", "ssh", "sudo", "systemctl", "tail", "touch", "tr", "uniq", "wc", "wget"];
 const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "-f", "--filename", "--field-selector", "--context", "-s", "--server", "--image", "--replicas", "--port", "--type", "--sort-by", "--tail", "--since"]);
 const NAME_VERBS = new Set(["get", "describe", "delete", "edit", "label", "annotate", "scale", "patch", "explain", "wait"]);
 const POD_VERBS = new Set(["logs", "exec", "attach", "port-forward", "cp"]);

@@ -19,7 +19,7 @@ import { RESOLVED_STUB } from "../network/network";
 import { KUBELET_CONFIGURATION } from "./bootstrap/config";
 import { rfc3339 } from "./clock";
 import { machine, MACHINES, type Machine } from "./machines";
-import { ssProgram } from "./node-sockets";
+import { showmountProgram, ssProgram } from "./node-services";
 import { freeFileSpace, limitsOf } from "./limits";
 
 /** Virtual time a node-shell command may take before it is stopped (it does not move the clock). */
@@ -301,6 +301,16 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     systemctl: systemctl(svc, info),
     crictl: crictl(ctx, node),
     ss: ssProgram(node, { ip: info.ip, controlPlane: info.controlPlane, kubeletRunning: () => svc.kubelet === "running" }),
+    showmount: showmountProgram(
+      (host) => host === "localhost" || host === "127.0.0.1" || host === node || host === info.ip,
+      (host) => {
+        // Another node's file as stored (what its commands wrote).
+        const other = ctx.store.list("/nodes").map(nodeInfo).find((n) => n.name === host || n.ip === host);
+        if (!other) return undefined;
+        const written = nodeMachineOf(ctx.store, other.name)?.files?.["/etc/exports"];
+        return typeof written === "string" ? written : "";
+      },
+    ),
     ...hostNetworkPrograms(network, node, now),
   };
   const resolve = (name: string) => own[name.slice(name.lastIndexOf("/") + 1)] ?? resolveProgram(HOST_IMAGE, name);

@@ -1,8 +1,11 @@
-// `ss` on a node: the TCP sockets a kubeadm node listens on — sshd, the kubelet (and containerd's
-// streaming server) while the kubelet runs, kube-proxy's metrics and health ports, and on the
-// control plane the API server, etcd, the controller manager and the scheduler. NodePorts are not
-// among them: kube-proxy forwards them with iptables or IPVS rules and holds no socket (seed 001).
+// What a node serves, as its shell sees it. `ss`: the TCP sockets a kubeadm node listens on — sshd,
+// the kubelet (and containerd's streaming server) while the kubelet runs, kube-proxy's metrics and
+// health ports, and on the control plane the API server, etcd, the controller manager and the
+// scheduler. NodePorts are not among them: kube-proxy forwards them with iptables or IPVS rules and
+// holds no socket (seed 001). `showmount -e`: the NFS exports of a node, read from its /etc/exports
+// (seed 003).
 import type { Program } from "../runtime/shell/proc";
+import { DIRECTORY } from "../runtime/types";
 
 interface Listener {
   local: string;
@@ -69,6 +72,44 @@ export function ssProgram(node: string, n: NodeSockets): Program {
     // As iproute2 lays it out: addresses right-aligned on the colon side, peers left-aligned.
     const line = (r: string[]) => `${r[0].padEnd(width(0))} ${r[1].padEnd(width(1))} ${r[2].padEnd(width(2))} ${r[3].padStart(width(3))} ${r[4].padEnd(width(4))} ${r[5]}`.trimEnd();
     io.out(`${all.map(line).join("\n")}\n`);
+    return 0;
+  };
+}
+
+/** One export of /etc/exports: its directory and its clients (options dropped), as showmount lists them. */
+export function parseExports(text: string): { path: string; clients: string[] }[] {
+  const out: { path: string; clients: string[] }[] = [];
+  for (const raw of text.replace(/\\\n/g, " ").split("\n")) {
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) continue;
+    const [path, ...specs] = line.split(/\s+/);
+    const clients = specs.map((c) => c.replace(/\(.*\)$/, "")).filter((c) => c !== "");
+    out.push({ path, clients: clients.length ? clients : ["(everyone)"] });
+  }
+  return out;
+}
+
+/**
+ * `showmount -e [host]`: the export list of the node `host` names — this node's own /etc/exports
+ * (as the command sees it) when `isSelf`, another node's from `exportsOf` (undefined: no such host).
+ */
+export function showmountProgram(isSelf: (host: string) => boolean, exportsOf: (host: string) => string | undefined): Program {
+  return (p, argv, io) => {
+    const args = argv.slice(1);
+    if (!args.some((a) => a === "-e" || a === "--exports")) {
+      io.err("showmount: this node's showmount lists exports only (showmount -e [host])\n");
+      return 1;
+    }
+    const host = args.find((a) => !a.startsWith("-")) ?? "localhost";
+    const own = isSelf(host) ? p.readFile("/etc/exports") : undefined;
+    const text = isSelf(host) ? (own === undefined || own === DIRECTORY ? "" : own) : exportsOf(host);
+    if (text === undefined) {
+      io.err("clnt_create: RPC: Unknown host\n");
+      return 1;
+    }
+    const exports = parseExports(text);
+    const width = Math.max(0, ...exports.map((e) => e.path.length));
+    io.out(`Export list for ${host}:\n${exports.map((e) => `${e.path.padEnd(width)} ${e.clients.join(",")}\n`).join("")}`);
     return 0;
   };
 }
