@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../worker/resources/types";
-import { applyDefaults, prepareUpdate, validateCreate, validateNodePortRange, validateUpdate } from "../../worker/resources/validation";
+import { applyDefaults, prepareUpdate, validateCreate, validateUpdate } from "../../worker/resources/validation";
 
 type Obj = Record<string, unknown>;
 
@@ -85,14 +85,6 @@ describe("Service validation", () => {
     const s = svc({ clusterIP: "None", selector: { app: "x" } });
     expect(create("/Service", s)).toEqual([]);
     expect((s.spec as Obj).clusterIPs).toEqual(["None"]);
-  });
-
-  it("reports node ports outside the range", () => {
-    const s = svc({ type: "NodePort", ports: [{ port: 80, nodePort: 8080 }] });
-    applyDefaults("/Service", s);
-    expect(lines(validateNodePortRange(s))).toEqual([
-      "spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767",
-    ]);
   });
 
   it("keeps the cluster IP", () => {

@@ -84,7 +84,7 @@ import {
 } from "./service";
 
 export { finalizeJobSelector } from "./batch";
-export { validateNodePortRange, prepareServiceUpdate, NODE_PORT_RANGE } from "./service";
+export { prepareServiceUpdate } from "./service";
 export { parseQuantity, formatQuantity, cmpQuantity, canonicalQuantity, type Quantity } from "./quantity";
 export { normalizeForStorage, selectorMatches, validateLabelSelector } from "./meta";
 export { cronError } from "./cron";

@@ -26,8 +26,6 @@ import {
 import { IP_MSG, isDNS1123Subdomain, isIP, isIPv4, isIPv6 } from "./formats";
 import { validateLabels } from "./meta";
 
-export const NODE_PORT_RANGE: [number, number] = [30000, 32767];
-
 function externallyAccessible(spec: Obj): boolean {
   const type = str(spec.type);
   return type === "LoadBalancer" || type === "NodePort" || (type === "ClusterIP" && arr(spec.externalIPs).length > 0);
@@ -196,19 +194,6 @@ function validateClusterIPs(spec: Obj, prev: Obj | undefined): FieldError[] {
     const famNow = str(arr(spec.ipFamilies)[0]);
     if (famBefore && famNow && famBefore !== famNow) errs.push(invalid("spec.ipFamilies[0]", famNow, "may not change once set"));
   }
-  return errs;
-}
-
-/** The node-port range check, which the apiserver makes while allocating. */
-export function validateNodePortRange(svc: KubeObject): FieldError[] {
-  const [lo, hi] = NODE_PORT_RANGE;
-  const errs: FieldError[] = [];
-  arr(specOf(svc).ports).forEach((p, i) => {
-    const np = num(rec(p)?.nodePort) ?? 0;
-    if (np && (np < lo || np > hi)) {
-      errs.push(invalid(child(idx("spec.ports", i), "nodePort"), np, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`));
-    }
-  });
   return errs;
 }
 
