@@ -46,6 +46,21 @@ function requestLimit(kind: "api" | "service"): MiddlewareHandler<App> {
 app.use("/api/*", apiCors, requestLimit("service"));
 app.use("/s/*", apiCors, requestLimit("api"));
 
+/**
+ * What the Worker itself failed at (its own D1 lookups, mostly) is answered in the route's language —
+ * a Kubernetes Status on a sandbox's API, the service's JSON error elsewhere — and with CORS, so a
+ * tutorial page sees the failure instead of an opaque network error. Nothing has changed: retrying is safe.
+ */
+app.onError((err, c) => {
+  console.error(`worker error on ${c.req.method} ${new URL(c.req.url).pathname}: ${err instanceof Error ? err.message : String(err)}`);
+  const message = "Internal error occurred: the request could not be completed, please try again";
+  if (new URL(c.req.url).pathname.startsWith("/s/")) {
+    const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: "InternalError", details: { retryAfterSeconds: 1 }, code: 500 };
+    return c.json(status, 500, { "retry-after": "1" });
+  }
+  return c.json({ error: message }, 500, { "retry-after": "1" });
+});
+
 app.get("/healthz", (c) => c.text("ok"));
 app.route("/api/sandboxes", sandboxRoutes);
 app.all("/s/:id", (c) => forwardToSandbox(c.env, c.req.raw, c.req.param("id")));

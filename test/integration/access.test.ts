@@ -158,8 +158,12 @@ describe("a read-only link", () => {
     }
   });
 
-  it("refuses node operations, the node shell and the clock; allows forking", async () => {
+  it("refuses node operations, the node shell, the clock and the ping writes; allows forking and reads", async () => {
     const ro = sb.readOnlyId;
+    const ping = (method: string, body?: string) => SELF.fetch(`${ORIGIN}/api/sandboxes/${ro}/ping`, { method, body });
+    expect((await ping("POST")).status).toBe(403);
+    expect((await ping("PUT", "{}")).status).toBe(403);
+    expect(await (await ping("GET")).json()).toEqual({ ok: true });
     expect((await service(ro, "POST", "/nodes", { name: "k8s-node3" })).status).toBe(403);
     expect((await service(ro, "POST", "/nodes/k8s-node1/kubelet", { running: false })).status).toBe(403);
     expect((await service(ro, "POST", "/shell", { node: "k8s-master", command: "ls /" })).status).toBe(403);

@@ -9,6 +9,8 @@ import type { Sandbox } from "../../worker/sandbox/sandbox-do";
 import type { SandboxClock } from "../../worker/sandbox/clock";
 import type { Rng } from "../../worker/sandbox/rng";
 import { ObjectStore } from "../../worker/store/object-store";
+import worker from "../../worker/index";
+import { createExecutionContext } from "cloudflare:test";
 import { api, clock, createSandbox, deployment, ORIGIN } from "./helpers";
 
 const CMS = "/api/v1/namespaces/default/configmaps";
@@ -279,6 +281,30 @@ describe("concurrent writers to one object", { timeout: 60_000 }, () => {
     // Every PATCH wrote once: the resourceVersions handed out are all different.
     expect(new Set(results.map((r) => r.json.metadata.resourceVersion)).size).toBe(N);
     summary.parallelPatches += N;
+  });
+});
+
+describe("D1 failing in the Worker's own lookups", () => {
+  it("answers a Status 500 with CORS on a sandbox's API and the service's JSON error on the service, changing nothing", async () => {
+    const sb = await createSandbox();
+    const broken = { prepare: () => { throw new Error("D1_ERROR: network connection lost"); }, batch: async () => { throw new Error("D1_ERROR"); } } as unknown as D1Database;
+    const brokenEnv = { ...env, DB: broken, DB_1: broken, MAX_SANDBOXES_PER_CLIENT_PER_HOUR: "5" } as Env;
+    const send = async (path: string, init?: RequestInit) => {
+      const res = await worker.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers: { origin: "https://tutorial.example", ...(init?.headers ?? {}) } }), brokenEnv, createExecutionContext());
+      return { status: res.status, cors: res.headers.get("access-control-allow-origin"), json: (await res.json()) as any };
+    };
+    // A read-only id is looked up in D1 by the Worker before the Durable Object is reached.
+    const ro = await send(`/s/${sb.readOnlyId}/api/v1/namespaces/default/configmaps`);
+    expectInternalError(ro);
+    expect(ro.cors).toBe("*");
+    // Deleting looks the owner token's hash up; creating counts the client's creations.
+    const del = await send(`/api/sandboxes/${sb.id}`, { method: "DELETE", headers: { authorization: `Bearer ${sb.ownerToken}` } });
+    expect(del.status).toBe(500);
+    expect(del.json.error).toMatch(/^Internal error occurred: /);
+    const created = await send(`/api/sandboxes`, { method: "POST" });
+    expect(created.status).toBe(500);
+    // Nothing changed: the sandbox is still there, and still answers through a working D1.
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`)).status).toBe(200);
   });
 });
 

@@ -100,6 +100,12 @@ describe("sandbox service", () => {
     expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${"a".repeat(26)}/ping`, { method: "PUT", body: "{}" })).status).toBe(404);
   });
 
+  it("refuses a service body over 64 KiB with 413 before reading all of it", async () => {
+    const res = await SELF.fetch(`${ORIGIN}/api/sandboxes`, { method: "POST", headers: { "content-type": "application/json" }, body: " ".repeat(10 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: "request body too large" });
+  });
+
   it("reports info with clock and counts", async () => {
     const sb = await createSandbox();
     const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}`);

@@ -11,6 +11,8 @@ import { internalCall, toSandbox } from "./forward";
 import { INTERNAL_PREFIX } from "../sandbox/internal";
 import { type Access, resolveAccess } from "./access";
 import { clientKey, countCreation, creationLimitMessage } from "./client-limits";
+import { readBody } from "../api/body";
+import { KubeError } from "../api/status";
 
 type App = { Bindings: Env };
 
@@ -32,10 +34,18 @@ async function overCreationLimit(c: Context<App>): Promise<Response | undefined>
   return error(creationLimitMessage(c.env, over.retryAfterSeconds), 429, { "retry-after": String(over.retryAfterSeconds) });
 }
 
+/** The service's bodies are small JSON: read within 64 KiB, so a huge body is refused before it is held. */
+const MAX_SERVICE_BODY_BYTES = 64 * 1024;
+
 async function readJsonBody(request: Request): Promise<unknown | Response> {
-  const text = await request.text();
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await readBody(request, MAX_SERVICE_BODY_BYTES));
+  } catch (e) {
+    if (e instanceof KubeError && e.code === 413) return error("request body too large", 413);
+    throw e;
+  }
   if (!text.trim()) return undefined;
-  if (text.length > 64 * 1024) return error("request body too large", 413);
   try {
     return JSON.parse(text);
   } catch {
@@ -167,6 +177,8 @@ async function ping(c: Context<App>, op: "ping" | "ping-watch" | "ping-send" | "
   const id = c.req.param("id") ?? "";
   const r = await resolveAccess(c.env, id, c.req.header("authorization"), false);
   if ("refused" in r) return r.refused === "unauthorized" ? error("the bearer token is not one of this sandbox's", 401) : error(`sandbox "${id}" not found`, 404);
+  // POST writes to every ping stream and PUT replaces the stored body: changes a read-only link may not make.
+  if (r.readOnly && method !== "GET") return error("a read-only link cannot change the sandbox", 403);
   const res =
     method === "PUT"
       ? await toSandbox(
