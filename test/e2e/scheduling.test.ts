@@ -159,7 +159,9 @@ describe("nodes", () => {
 
     // Stopped from the node's own shell; started again through the sandbox API below.
     expect(await service(sb, "shell", { node: "k8s-node1", command: "systemctl stop kubelet" })).toEqual({ stdout: "", stderr: "", exitCode: 0 });
-    await advance(sb, 40);
+    await advance(sb, 49);
+    expect(squash(kubectlOk(sb, ["get", "nodes"]))).toMatch(/k8s-node1 Ready <none>/);
+    await advance(sb, 1);
     expect(squash(kubectlOk(sb, ["get", "nodes"]))).toMatch(/k8s-node1 NotReady <none>/);
     expect(kubectlOk(sb, ["get", "node", "k8s-node1", "-o", "jsonpath={.spec.taints[*].key}"])).toBe("node.kubernetes.io/unreachable node.kubernetes.io/unreachable");
 

@@ -91,7 +91,7 @@ describe("sandbox node operations", () => {
 
     const stopped = await service(`${sb.id}/nodes/k8s-node3/kubelet`, { running: false });
     expect(stopped).toMatchObject({ status: 200, json: { node: "k8s-node3", kubelet: "stopped" } });
-    await clock(sb.id, { advanceSeconds: 40 });
+    await clock(sb.id, { advanceSeconds: 50 });
     const down = (await api(sb.id, "GET", "/api/v1/nodes/k8s-node3")).json;
     expect(down.status.conditions.find((c: any) => c.type === "Ready").status).toBe("Unknown");
     expect((await service(`${sb.id}/nodes/k8s-node3/kubelet`, { running: true })).json.kubelet).toBe("running");

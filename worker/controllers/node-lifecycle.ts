@@ -1,6 +1,7 @@
 // The node lifecycle controller: node health from kubelet heartbeats, and the taints that follow
 // from a node's conditions. Heartbeats are not simulated (see node-lease.ts); a kubelet's liveness is
-// read from the simulated machine instead, and only transitions are written: 40 s after a kubelet
+// read from the simulated machine instead, and only transitions are written: the grace period
+// (node-monitor-grace.ts: 50 s unless kube-controller-manager's manifest says otherwise) after a kubelet
 // stops, the node's conditions go Unknown ("Kubelet stopped posting node status."), its pods stop
 // being Ready, and it is tainted node.kubernetes.io/unreachable (NoSchedule and NoExecute, which the
 // taint eviction controller acts on). When the kubelet runs again it posts Ready status and the
@@ -16,14 +17,12 @@ import { kubeletStoppedAt, MACHINES } from "../sandbox/machines";
 import { deepEqual } from "../util/equal";
 import { getCondition, updateCondition, type Condition } from "../util/pod-condition";
 import type { ControllerContext } from "./types";
+import { nodeMonitorGraceMs } from "./node-monitor-grace";
 import { list, parseTime, rec } from "./workload-helpers";
 
 const NODE = findKind({ group: "", version: "v1", kind: "Node" })!;
 const POD = findKind({ group: "", version: "v1", kind: "Pod" })!;
 const COMPONENT = "node-controller";
-
-/** How long a node may go without a heartbeat before it is Unknown (node-monitor-grace-period). */
-export const NODE_MONITOR_GRACE_MS = 40_000;
 
 const KUBELET_CONDITIONS = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
 
@@ -134,7 +133,7 @@ function syncHealth(ctx: ControllerContext, node: KubeObject): void {
     return;
   }
   const lastHeard = ready ? stoppedAt : (parseTime(node.metadata.creationTimestamp) ?? stoppedAt);
-  const deadline = lastHeard + NODE_MONITOR_GRACE_MS;
+  const deadline = lastHeard + nodeMonitorGraceMs(ctx);
   if (ctx.now() < deadline) {
     ctx.requeueAt(deadline);
     return;

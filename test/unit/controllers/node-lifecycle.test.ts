@@ -2,7 +2,9 @@
 // period, taints it unreachable, marks its pods not ready; the taint eviction controller removes
 // the pods after their tolerationSeconds; starting the kubelet heals the node. Also: cordon taints,
 // kubelet registration of nodes created through the API, and adding nodes through the sandbox.
+import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { nodeMonitorGraceMs } from "../../../worker/controllers/node-monitor-grace";
 import type { KubeObject } from "../../../worker/resources/types";
 import { addNode, setKubelet } from "../../../worker/sandbox/node-ops";
 import { MACHINES } from "../../../worker/sandbox/machines";
@@ -15,6 +17,13 @@ const POD = { apiVersion: "v1", kind: "Pod" };
 const condition = (o: KubeObject | undefined, type: string) => ((o?.status as Obj)?.conditions ?? []).find((c: Obj) => c.type === type);
 const taints = (n: KubeObject) => ((n.spec as Obj).taints ?? []).map((t: Obj) => `${t.key}:${t.effect}${t.timeAdded ? "@" : ""}`);
 const ctxOf = (c: TestCluster) => ({ store: c.store, rng: c.rng, clock: c.clock });
+
+async function writeNodeFile(c: TestCluster, node: string, path: string, content: string) {
+  const m = structuredClone(c.store.get(MACHINES, "", node) ?? { apiVersion: "kubeplay.internal/v1", kind: "Machine", metadata: { name: node }, kubelet: "running" }) as { files?: Record<string, string | null> } & Record<string, unknown>;
+  m.files = { ...(m.files ?? {}), [path]: content };
+  await c.store.commit([{ type: "put", resource: MACHINES, object: m as never }]);
+  await c.settle();
+}
 
 async function kubelet(c: TestCluster, node: string, running: boolean) {
   const res = await setKubelet(ctxOf(c), { node, running });
@@ -36,14 +45,14 @@ function replicaSet(replicas = 2): KubeObject {
 }
 
 describe("node failure", () => {
-  it("goes Unknown 40 s after the kubelet stops, then writes nothing until something changes", async () => {
+  it("goes Unknown 50 s after the kubelet stops (1.32's node-monitor-grace-period), then writes nothing until something changes", async () => {
     const c = await TestCluster.create();
     await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeName: "k8s-node1", containers: [{ name: "c", image: "nginx" }] } });
     await c.advance(30);
     expect(condition(c.get(POD, "default", "p"), "Ready").status).toBe("True");
     expect(await (await kubelet(c, "k8s-node1", false)).json()).toMatchObject({ node: "k8s-node1", kubelet: "stopped" });
 
-    await c.advance(39);
+    await c.advance(49);
     expect(condition(c.get(NODE, "", "k8s-node1"), "Ready").status).toBe("True");
     await c.advance(1);
     const node = c.get(NODE, "", "k8s-node1")!;
@@ -69,7 +78,7 @@ describe("node failure", () => {
     // Let the ReplicaSet follow its pods wherever the scheduler can put them.
     await c.modify({ apiVersion: "apps/v1", kind: "ReplicaSet" }, "default", "web", (rs) => delete (rs.spec as Obj).template.spec.nodeSelector);
     await kubelet(c, "k8s-node1", false);
-    await c.advance(40 + 299);
+    await c.advance(50 + 299);
     expect(c.pods().filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(before);
     await c.advance(1);
     const old = c.pods().filter((p) => before.includes(p.metadata.name!));
@@ -101,6 +110,32 @@ describe("node failure", () => {
     expect(condition(after, "Ready").status).toBe("False");
     await kubelet(c, "k8s-node1", true);
     expect(condition(c.get(POD, "kube-system", proxy.metadata.name!), "Ready").status).toBe("True");
+  });
+
+  it("takes the grace period from kube-controller-manager's manifest", async () => {
+    const c = await TestCluster.create();
+    const path = "/etc/kubernetes/manifests/kube-controller-manager.yaml";
+    const mirror = c.get(POD, "kube-system", "kube-controller-manager-k8s-master")!;
+    const spec = structuredClone(mirror.spec as Obj);
+    spec.containers[0].command.push("--node-monitor-grace-period=1m30s");
+    const manifest = { apiVersion: "v1", kind: "Pod", metadata: { name: "kube-controller-manager", namespace: "kube-system", labels: mirror.metadata.labels }, spec };
+    await writeNodeFile(c, "k8s-master", path, stringify(manifest));
+    await c.advance(10);
+    expect((c.get(POD, "kube-system", "kube-controller-manager-k8s-master")!.spec as Obj).containers[0].command).toContain("--node-monitor-grace-period=1m30s");
+    await kubelet(c, "k8s-node1", false);
+    await c.advance(89);
+    expect(condition(c.get(NODE, "", "k8s-node1"), "Ready").status).toBe("True");
+    await c.advance(1);
+    expect(condition(c.get(NODE, "", "k8s-node1"), "Ready").status).toBe("Unknown");
+  });
+
+  it("reads the flag in both forms, and 50 s without it", () => {
+    const store = (command: string[]) => ({ list: () => [{ apiVersion: "v1", kind: "Pod", metadata: { name: "m", labels: { component: "kube-controller-manager" } }, spec: { containers: [{ name: "c", command }] } }] });
+    expect(nodeMonitorGraceMs(store(["kube-controller-manager", "--node-monitor-grace-period=40s"]))).toBe(40_000);
+    expect(nodeMonitorGraceMs(store(["kube-controller-manager", "--node-monitor-grace-period", "2m"]))).toBe(120_000);
+    expect(nodeMonitorGraceMs(store(["kube-controller-manager", "--node-monitor-grace-period=soon"]))).toBe(50_000);
+    expect(nodeMonitorGraceMs(store(["kube-controller-manager"]))).toBe(50_000);
+    expect(nodeMonitorGraceMs({ list: () => [] })).toBe(50_000);
   });
 
   it("a stopped kubelet that comes back before the grace period changes nothing", async () => {
