@@ -19,4 +19,6 @@ export interface Env extends LimitVars {
   REQUEST_RATE_LIMITER?: RateLimit;
   /** Days without a request after which the hourly sweep deletes a sandbox; "0" keeps sandboxes forever. */
   IDLE_EXPIRY_DAYS?: string;
+  /** Hours without a request after which a sandbox's own timers stop waking it (it catches up on the next visit); "0" never. */
+  DORMANT_AFTER_HOURS?: string;
 }

@@ -74,6 +74,42 @@ describe("last activity", { timeout: 30_000 }, () => {
   });
 });
 
+describe("dormancy", { timeout: 30_000 }, () => {
+  const cronJob = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "tick" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", command: ["true"] }] } } } } } };
+  const fireAlarm = (id: string) => runInDurableObject(stub(id), (instance) => (instance as unknown as Sandbox).alarm());
+
+  it("a sandbox nobody has used for DORMANT_AFTER_HOURS arms no alarm, and the next visit catches it up and arms it again", async () => {
+    const sb = await createSandbox();
+    expect((await api(sb.id, "POST", "/apis/batch/v1/namespaces/default/cronjobs", cronJob)).status).toBe(201);
+    await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/stats`);
+    expect((await doStorage(sb.id)).alarm).not.toBeNull();
+    // Used 23 hours ago: its timers still wake it.
+    await setRememberedActivity(sb.id, Date.now() - 23 * HOUR);
+    await fireAlarm(sb.id);
+    expect((await doStorage(sb.id)).alarm).not.toBeNull();
+    // 25 hours: the alarm's pass leaves no alarm behind.
+    await setRememberedActivity(sb.id, Date.now() - 25 * HOUR);
+    await fireAlarm(sb.id);
+    expect((await doStorage(sb.id)).alarm).toBeNull();
+    // The stats endpoint is no visit; a request to the API is.
+    await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/stats`);
+    expect((await doStorage(sb.id)).alarm).toBeNull();
+    expect((await api(sb.id, "GET", "/apis/batch/v1/namespaces/default/cronjobs/tick")).status).toBe(200);
+    expect((await doStorage(sb.id)).alarm).not.toBeNull();
+  });
+
+  it("an open watch keeps a sandbox awake", async () => {
+    const sb = await createSandbox();
+    expect((await api(sb.id, "POST", "/apis/batch/v1/namespaces/default/cronjobs", cronJob)).status).toBe(201);
+    const watch = await SELF.fetch(`${ORIGIN}/s/${sb.id}/apis/batch/v1/namespaces/default/jobs?watch=1`);
+    expect(watch.status).toBe(200);
+    await setRememberedActivity(sb.id, Date.now() - 25 * HOUR);
+    await fireAlarm(sb.id);
+    expect((await doStorage(sb.id)).alarm).not.toBeNull();
+    await watch.body?.cancel();
+  });
+});
+
 describe("the expiry sweep", { timeout: 30_000 }, () => {
   it("deletes sandboxes idle for IDLE_EXPIRY_DAYS: their rows, their Durable Object's storage and alarm", async () => {
     const old = await createSandbox();

@@ -20,7 +20,7 @@ import { handleConsole } from "../console/routes";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 import { clientAddress, limitsFromEnv, SandboxGuard, setSandboxLimits } from "./limits";
 import { databaseFor, shardIndexOf } from "../store/shards";
-import { activityDue, lastActiveOf, recordActivity, storedActivity } from "../store/activity";
+import { activityDue, dormantAfterMs, lastActiveOf, recordActivity, storedActivity } from "../store/activity";
 
 /** Wall time: read here and nowhere else in simulation code. */
 const wallNow = () => Date.now();
@@ -56,6 +56,7 @@ export class Sandbox extends DurableObject<Env> {
       if (!loaded) return sandboxNotFound(id);
       if (this.reconcileStart) await this.reconcileStart;
       await this.touch(loaded);
+      await this.wake(loaded);
       const refused = this.limitsGuard().rates.admit(clientAddress(request));
       if (refused) {
         await request.body?.cancel().catch(() => undefined);
@@ -193,10 +194,35 @@ export class Sandbox extends DurableObject<Env> {
     }
   }
 
-  /** One alarm for every timer: at the earliest wake-up, or none at all when nothing is due. */
+  /**
+   * Set while a sandbox nobody has used for DORMANT_AFTER_HOURS is left without an alarm: its timers
+   * (a CronJob every minute, say) would otherwise keep it costing until it expires.
+   */
+  private dormant = false;
+
+  /** Whether the sandbox's own timers should stop waking it: nobody has used it for a while, and no stream is open. */
+  private goesDormant(l: Loaded): boolean {
+    const after = dormantAfterMs(this.env.DORMANT_AFTER_HOURS);
+    if (after === undefined || wallNow() - lastActiveOf(l.row) < after) return false;
+    const streams = this.limitsGuard().streams;
+    return streams.count("watch") === 0 && streams.count("exec") === 0;
+  }
+
+  /** A visit to a dormant sandbox catches it up to now (in one bounded pass, as a late alarm would) before it is answered. */
+  private async wake(l: Loaded): Promise<void> {
+    if (!this.dormant) return;
+    this.dormant = false;
+    await l.store.exclusive(() => this.reconcileNow(l)).catch((e) => this.retryLater(e, l));
+  }
+
+  /** One alarm for every timer: at the earliest wake-up, or none at all when nothing is due or the sandbox is dormant. */
   private async armAlarm(l: Loaded): Promise<void> {
     const next = l.engine.nextWakeup();
-    const wall = next === undefined ? undefined : l.clock.wallTimeFor(next);
+    let wall = next === undefined ? undefined : l.clock.wallTimeFor(next);
+    if (wall !== undefined && this.goesDormant(l)) {
+      this.dormant = true;
+      wall = undefined;
+    }
     if (wall === undefined) {
       if (this.alarmAt !== null) {
         await this.ctx.storage.deleteAlarm();
@@ -275,7 +301,10 @@ export class Sandbox extends DurableObject<Env> {
     if (op === "expire") return this.expire(id, Number(body.before));
     const loaded = await this.load(id);
     if (!loaded) return sandboxNotFound(id);
-    if (VISITS.has(op)) await this.touch(loaded);
+    if (VISITS.has(op)) {
+      await this.touch(loaded);
+      await this.wake(loaded);
+    }
     switch (op) {
       case "info":
         return jsonResponse(this.info(loaded));

@@ -37,3 +37,12 @@ export async function idleSandboxes(db: D1Database, before: number, limit: numbe
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }
+
+export const DEFAULT_DORMANT_AFTER_HOURS = 24;
+
+/** DORMANT_AFTER_HOURS in milliseconds, or undefined when sandboxes never go dormant ("0"). */
+export function dormantAfterMs(raw: string | undefined): number | undefined {
+  const n = raw === undefined || raw.trim() === "" ? DEFAULT_DORMANT_AFTER_HOURS : Number(raw);
+  const hours = Number.isFinite(n) && n >= 0 ? n : DEFAULT_DORMANT_AFTER_HOURS;
+  return hours === 0 ? undefined : hours * ACTIVITY_RESOLUTION_MS;
+}
