@@ -42,6 +42,14 @@ describe("sandboxes created per client per hour", { timeout: 30_000 }, () => {
     expect(results.map((r) => r.client)).toContain(await clientKey(new Request(ORIGIN, { headers: { "cf-connecting-ip": ip } })));
   });
 
+  it("counts the addresses of one IPv6 /64 as one client", async () => {
+    const vars = { MAX_SANDBOXES_PER_CLIENT_PER_HOUR: "2" };
+    expect((await create("2001:db8:77:1::a", vars)).status).toBe(201);
+    expect((await create("2001:db8:77:1:ffff::b", vars)).status).toBe(201);
+    expect((await create("2001:db8:77:1::c", vars)).status).toBe(429);
+    expect((await create("2001:db8:77:2::a", vars)).status).toBe(201);
+  });
+
   it("counts local requests (no client address) as one client, and 0 means no limit", async () => {
     const key = await clientKey(new Request(ORIGIN));
     expect(key).toBe("local");

@@ -13,6 +13,7 @@ import { CONTAINERS, type PodRuntime } from "../kubelet/record";
 import { VOLUME_CONTENT, type VolumeContent } from "../kubelet/pv-content";
 import { DIRECTORY } from "../runtime/types";
 import { MACHINES } from "./machines";
+import { clientNetwork } from "../util/client-network";
 
 export interface RateLimit {
   /** Tokens added per second (0: no limit). */
@@ -328,5 +329,6 @@ export class SandboxGuard {
 
 /** The address Cloudflare puts on a client's request; absent on requests the Worker makes itself. */
 export function clientAddress(request: Request): string | undefined {
-  return request.headers.get("cf-connecting-ip") ?? undefined;
+  const ip = request.headers.get("cf-connecting-ip");
+  return ip ? clientNetwork(ip) : undefined;
 }

@@ -1,10 +1,11 @@
 // Per-client limits at the Worker, across sandboxes (the limits inside one sandbox are the sandbox's
 // own): how many sandboxes a client creates per hour, and how many requests it sends per minute.
-// A client is its address (CF-Connecting-IP, which Cloudflare sets on every request), hashed; a request
+// A client is its address (CF-Connecting-IP, which Cloudflare sets on every request; an IPv6 one by its /64), hashed; a request
 // without one (a test calling the Worker in-process) counts as the one local client.
 import type { Env } from "../env";
 import { shardDatabase } from "../store/shards";
 import { sha256Hex } from "./ids";
+import { clientNetwork } from "../util/client-network";
 
 export const DEFAULT_MAX_SANDBOXES_PER_CLIENT_PER_HOUR = 60;
 const HOUR_MS = 3600_000;
@@ -13,7 +14,7 @@ const HOUR_MS = 3600_000;
 export async function clientKey(request: Request): Promise<string> {
   const ip = request.headers.get("cf-connecting-ip")?.trim();
   if (!ip) return "local";
-  return (await sha256Hex(`kubeplay client\n${ip}`)).slice(0, 32);
+  return (await sha256Hex(`kubeplay client\n${clientNetwork(ip)}`)).slice(0, 32);
 }
 
 export function creationLimit(env: Pick<Env, "MAX_SANDBOXES_PER_CLIENT_PER_HOUR">): number {
