@@ -4,16 +4,20 @@
 // pods/binding subresource (PodScheduled=True, event Scheduled); a pod that fits nowhere may preempt
 // lower-priority pods (DefaultPreemption), and gets PodScheduled=False/Unschedulable and a
 // FailedScheduling event with upstream's FitError wording. Re-evaluating an unschedulable pod costs
-// no write while its message is unchanged, so retries happen exactly when something relevant
-// changed (a node labelled, added, untainted; a pod deleted), after the upstream backoff.
+// no write while its message is unchanged, so retries happen when something relevant changed (a
+// node labelled, added, untainted; a pod deleted), after the upstream backoff; and, as the queue
+// flushes pods left unschedulable for 5 minutes, an unchanged failure is recorded again (the event
+// aggregated: count and lastTimestamp move) 5 minutes after the last one, so its event never expires
+// while the pod stays Pending. A settled sandbox with a Pending pod wakes once per 5 minutes.
 //
 // Implemented: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
 // NodeResourcesFit (LeastAllocated), NodeResourcesBalancedAllocation, VolumeBinding,
 // PodTopologySpread (with the cluster default constraints), InterPodAffinity, ImageLocality,
 // PrioritySort, DefaultPreemption, scheduling gates, the percentage of nodes to score.
 // Not implemented: other profiles and schedulerName values (such pods are left alone), extenders,
-// VolumeRestrictions/NodeVolumeLimits/VolumeZone, dynamic resources, the 5-minute flush of
-// unschedulable pods (it would only repeat an unchanged event), and the volume bind timeout.
+// VolumeRestrictions/NodeVolumeLimits/VolumeZone, dynamic resources, retries on a relevant change
+// that leaves the failure message as it was (they would only repeat the event), and the volume bind
+// timeout.
 import { boundPod } from "../api/binding";
 import type { ControllerContext } from "../controllers/types";
 import { findKind } from "../resources/registry";
@@ -22,7 +26,7 @@ import { updateCondition } from "../util/pod-condition";
 import { fitErrorMessage, schedulePod } from "./framework";
 import { awaitingVolumes, SELECTED_NODE, volumeDecisions, type VolumeDecision } from "./plugins/volume-binding";
 import { preempt, type PreemptionResult } from "./preemption";
-import { backoffUntil, failureHistory, needsScheduling, queueOrder, type Attempts } from "./queue";
+import { backoffUntil, failureHistory, needsScheduling, queueOrder, UNSCHEDULABLE_FLUSH_MS, type Attempts } from "./queue";
 import { addPod, buildSnapshot, DEFAULT_SCHEDULER, newPodInfo, removePod } from "./snapshot";
 import type { PodInfo, Snapshot } from "./types";
 import { arr, rec } from "./util";
@@ -50,18 +54,35 @@ export function schedulerController(ctx: ControllerContext): void {
     if (awaitingVolumes(snapshot, pod)) continue;
     history ??= failureHistory(ctx);
     const attempts = history.get(pod.metadata.uid ?? "");
-    if (attempts) {
-      const until = backoffUntil(attempts);
-      if (until > ctx.now()) {
-        ctx.requeueAt(until);
-        continue;
-      }
+    if (attempts && backoffUntil(attempts) > ctx.now()) {
+      whileBackingOff(ctx, snapshot, pod, attempts);
+      continue;
     }
-    scheduleOne(ctx, snapshot, pod);
+    scheduleOne(ctx, snapshot, pod, attempts);
   }
 }
 
-function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject): void {
+/**
+ * A pod waiting out its backoff is tried when the backoff ends only if the cluster changed in a way
+ * that matters to it (it would now fit, or fail differently) — upstream's move to the backoff queue
+ * on a cluster event; otherwise it stays unschedulable until the 5-minute flush. Tried here without
+ * writing, and without moving where the next pod's node search starts.
+ */
+function whileBackingOff(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject, attempts: Attempts): void {
+  const start = snapshot.nextStartNodeIndex;
+  const info = newPodInfo(pod);
+  const result = schedulePod(snapshot, info);
+  let changed = "node" in result;
+  if (!("node" in result)) {
+    const pre = preempt(result.state, result.diagnosis, ctx.list("policy/poddisruptionbudgets"));
+    const condition = arr(rec(pod.status).conditions).find((c) => c.type === "PodScheduled");
+    changed = !!pre.candidate || condition?.message !== fitErrorMessage(snapshot.nodes.length, result.diagnosis, pre.message);
+  }
+  snapshot.nextStartNodeIndex = start;
+  ctx.requeueAt(changed ? backoffUntil(attempts) : attempts.last + UNSCHEDULABLE_FLUSH_MS);
+}
+
+function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject, attempts: Attempts | undefined): void {
   const info = newPodInfo(pod);
   const result = schedulePod(snapshot, info);
   if ("node" in result) {
@@ -78,8 +99,13 @@ function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject
   const message = fitErrorMessage(snapshot.nodes.length, result.diagnosis, pre.message);
   const current = rec(pod.status).nominatedNodeName;
   const nominated = pre.candidate?.node ?? (pre.clearNomination || typeof current !== "string" ? undefined : current);
-  if (!setUnschedulable(ctx, pod, "Unschedulable", message, nominated)) return;
-  if (pre.candidate) evictVictims(ctx, snapshot, info, pre.candidate);
+  if (setUnschedulable(ctx, pod, "Unschedulable", message, nominated)) {
+    if (pre.candidate) evictVictims(ctx, snapshot, info, pre.candidate);
+  } else if (attempts && ctx.now() < attempts.last + UNSCHEDULABLE_FLUSH_MS) {
+    // Unchanged since the last recorded attempt: left unschedulable until the flush.
+    ctx.requeueAt(attempts.last + UNSCHEDULABLE_FLUSH_MS);
+    return;
+  }
   ctx.event(pod, "Warning", "FailedScheduling", message, DEFAULT_SCHEDULER);
 }
 

@@ -1,9 +1,11 @@
 // The scheduling queue, level-triggered: every pass takes the pods that still need a node, highest
 // priority first, then oldest. A pod that failed waits out a backoff (1 s doubling to 10 s per
-// failed attempt) before it is tried again; attempts are the FailedScheduling events the scheduler
-// recorded for it, so the backoff survives a restart without any extra state.
-// Models pkg/scheduler/backend/queue/scheduling_queue.go (activeQ ordering, backoffQ durations) and
-// pkg/scheduler/framework/plugins/queuesort/priority_sort.go Less
+// failed attempt) before it is tried again, and is tried at the latest 5 minutes after its last
+// failure (the flush of pods left unschedulable); attempts are the FailedScheduling events the
+// scheduler recorded for it (their aggregated count), so the backoff survives a restart without any
+// extra state.
+// Models pkg/scheduler/backend/queue/scheduling_queue.go (activeQ ordering, backoffQ durations,
+// flushUnschedulablePodsLeftover) and pkg/scheduler/framework/plugins/queuesort/priority_sort.go Less
 import type { ControllerContext } from "../controllers/types";
 import type { KubeObject } from "../resources/types";
 import { DEFAULT_SCHEDULER, podPriority } from "./snapshot";
@@ -11,6 +13,8 @@ import { rec } from "./util";
 
 export const INITIAL_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 10_000;
+/** How long a pod stays unschedulable before it is tried again anyway (DefaultPodMaxInUnschedulablePodsDuration). */
+export const UNSCHEDULABLE_FLUSH_MS = 5 * 60_000;
 
 export interface Attempts {
   count: number;

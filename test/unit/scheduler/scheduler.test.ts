@@ -47,6 +47,24 @@ describe("scheduler", () => {
     expect(c.store.list("/events", "default").filter((e) => e.reason === "FailedScheduling").map((e) => e.count)).toEqual([1]);
   });
 
+  it("tries an unschedulable pod again every 5 minutes, so its FailedScheduling event never expires", async () => {
+    const c = await TestCluster.create();
+    await c.apply(pod("lost", { nodeSelector: { disk: "ssd" } }));
+    const failed = () => c.store.list("/events", "default").filter((e) => e.reason === "FailedScheduling");
+    // Settled: the next wake-up is the flush, 5 minutes after the failure (no backoff wake-up, no busy loop).
+    expect((await c.settle()).writes).toBe(0);
+    expect(c.engine.nextWakeup()).toBe(START + 300_000);
+    expect((await c.advance(299)).writes).toBe(0);
+    await c.advance(1);
+    expect(failed().map((e) => [e.count, e.lastTimestamp])).toEqual([[2, "2026-01-01T00:05:00Z"]]);
+    expect(c.engine.nextWakeup()).toBe(START + 600_000);
+    await c.advance(3700 - 300);
+    const [event] = failed();
+    expect(event.count).toBeGreaterThan(1);
+    expect(event.count).toBe(13);
+    expect(scheduled(get(c, "lost"))).toMatchObject({ status: "False", reason: "Unschedulable" });
+  });
+
   it("schedules the pod once a node gets the label, after the backoff", async () => {
     const c = await TestCluster.create();
     await c.apply(pod("lost", { nodeSelector: { disk: "ssd" } }));
