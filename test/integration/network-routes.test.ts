@@ -70,6 +70,12 @@ beforeAll(async () => {
     metadata: { name: "box" },
     spec: { containers: [{ name: "box", image: "busybox:1.36", command: ["sleep", "3600"] }] },
   });
+  await api(sb.id, "POST", "/api/v1/namespaces/default/pods", {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "echo" },
+    spec: { containers: [{ name: "sidecar", image: "busybox:1.36", command: ["sleep", "3600"] }, { name: "echo", image: "registry.k8s.io/echoserver:1.10", ports: [{ containerPort: 8080 }] }] },
+  });
   await clock(sb.id, { advanceSeconds: 30 });
 });
 
@@ -79,6 +85,9 @@ describe("the API server's proxy", () => {
     expect(r.status).toBe(200);
     expect(r.text).toBe(NGINX_WELCOME);
     expect(r.headers.get("server")).toBe("nginx/1.25.1");
+    // The page is served on kubeplay's origin: sandboxed, not sniffed.
+    expect(r.headers.get("content-security-policy")).toBe("sandbox");
+    expect(r.headers.get("x-content-type-options")).toBe("nosniff");
     const named = await get(sb.id, "/api/v1/namespaces/default/services/http:web:8888/proxy/nope");
     expect(named.status).toBe(404);
     expect(named.text).toContain("<center><h1>404 Not Found</h1></center>");
@@ -94,9 +103,17 @@ describe("the API server's proxy", () => {
     const empty = await get(sb.id, "/api/v1/namespaces/default/services/empty/proxy/");
     expect(empty.status).toBe(503);
     expect(JSON.parse(empty.text)).toMatchObject({ reason: "ServiceUnavailable", message: 'no endpoints available for service "empty"', code: 503 });
-    // The only port is named: an unnamed lookup finds nothing, as upstream's does.
+    // The only port is named: an unnamed lookup finds no endpoint port, as upstream's does, and
+    // names the Service by the id asked for.
     const unnamed = await get(sb.id, "/api/v1/namespaces/default/services/web/proxy/");
-    expect(JSON.parse(unnamed.text)).toMatchObject({ code: 503, message: 'no service port "" found for service "web"' });
+    expect(JSON.parse(unnamed.text)).toMatchObject({ reason: "ServiceUnavailable", code: 503, message: 'no endpoints available for service "web"' });
+    const named = await get(sb.id, "/api/v1/namespaces/default/services/web:nope/proxy/");
+    expect(named.status).toBe(503);
+    expect(JSON.parse(named.text)).toMatchObject({ reason: "ServiceUnavailable", code: 503, message: 'no endpoints available for service "web:nope"' });
+    // A port number the Service does not declare is refused by number, unquoted.
+    const numbered = await get(sb.id, "/api/v1/namespaces/default/services/web:9999/proxy/");
+    expect(numbered.status).toBe(503);
+    expect(JSON.parse(numbered.text)).toMatchObject({ reason: "ServiceUnavailable", code: 503, message: 'no service port 9999 found for service "web"' });
   });
 
   it("proxies to a pod and to a node's kubelet", async () => {
@@ -108,11 +125,23 @@ describe("the API server's proxy", () => {
     expect(JSON.parse(refused.text).message).toBe(`error trying to reach pod: dial tcp ${pods[0].status.podIP}:8080: connect: connection refused`);
     expect(await get(sb.id, "/api/v1/nodes/k8s-node1/proxy/healthz")).toMatchObject({ status: 200, text: "ok" });
   });
+
+  it("a pod proxied without a port is reached at its first declared containerPort", async () => {
+    // echoserver listens on 8080 only: port 80 would be refused.
+    const r = await get(sb.id, "/api/v1/namespaces/default/pods/echo/proxy/hi");
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("real path=/hi");
+    const at80 = await get(sb.id, "/api/v1/namespaces/default/pods/echo:80/proxy/");
+    expect(JSON.parse(at80.text).message).toMatch(/^error trying to reach pod: dial tcp [\d.]+:80: connect: connection refused$/);
+  });
 });
 
 describe("from outside", () => {
   it("a NodePort and a LoadBalancer address serve the page", async () => {
-    expect(await get(sb.id, "/nodeport/30081/")).toMatchObject({ status: 200, text: NGINX_WELCOME });
+    const page = await get(sb.id, "/nodeport/30081/");
+    expect(page).toMatchObject({ status: 200, text: NGINX_WELCOME });
+    expect(page.headers.get("content-security-policy")).toBe("sandbox");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await get(sb.id, "/node/k8s-node2/30081/")).toMatchObject({ status: 200, text: NGINX_WELCOME });
     const lb = (await api(sb.id, "GET", "/api/v1/namespaces/default/services/lb")).json.status.loadBalancer.ingress[0].ip;
     expect(await get(sb.id, `/lb/${lb}/80/`)).toMatchObject({ status: 200, text: NGINX_WELCOME });

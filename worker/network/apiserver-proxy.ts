@@ -13,6 +13,7 @@ import { KubeError, notFound } from "../api/status";
 import { svcOf, type EndpointInfo } from "./cluster";
 import { networkFor, type ClusterNetwork } from "./network";
 import { unitHash } from "./proxy";
+import { containerHeaders } from "./outside";
 import type { ConnectOutcome } from "./types";
 
 /** pods/portforward needs a raw TCP stream through the socket; the simulated containers speak only HTTP exchanges. */
@@ -20,8 +21,6 @@ export const PORT_FORWARD_UNSUPPORTED =
   "kubeplay does not forward ports: reach a Service with `kubectl proxy` (/api/v1/namespaces/<ns>/services/<name>:<port>/proxy/) or the sandbox's /nodeport/<port>/ route";
 
 const PROXY_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-/** Response headers that belong to one hop only. */
-const HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "content-length"]);
 
 function serviceUnavailable(message: string): KubeError {
   return new KubeError(503, "ServiceUnavailable", message, {});
@@ -70,8 +69,7 @@ async function forward(net: ClusterNetwork, request: Request, url: URL, ip: stri
     case "empty":
       throw new KubeError(502, "InternalError", `error trying to reach ${errorTarget}: EOF`, {});
   }
-  const resHeaders = new Headers();
-  for (const [k, v] of Object.entries(out.headers)) if (!HOP_HEADERS.has(k.toLowerCase())) resHeaders.set(k, v);
+  const resHeaders = containerHeaders(out.headers);
   if (!resHeaders.has("content-type")) resHeaders.set("content-type", "text/plain; charset=utf-8");
   // A redirect inside the container stays below the proxy path.
   const location = out.headers.Location;
@@ -82,31 +80,47 @@ async function forward(net: ClusterNetwork, request: Request, url: URL, ip: stri
   return new Response(request.method === "HEAD" ? null : out.body, { status: out.status, headers: resHeaders });
 }
 
-/** `services/{id}/proxy/…`: a random ready endpoint of the named Service port. */
+/**
+ * `services/{id}/proxy/…`: a random ready endpoint of the named Service port. As upstream's
+ * ResourceLocation: a port number the Service lacks is refused by number; otherwise the port is
+ * looked up by name among the endpoints (an empty name matches only an unnamed port), and a Service
+ * with no endpoints at all is named alone, one whose port has no ready endpoint by the id as asked.
+ */
 export async function serviceProxy(ctx: ApiContext, request: Request, url: URL, namespace: string, id: string): Promise<Response> {
   const { name, port: portStr } = splitName(id);
   const svc = ctx.store.get("/services", namespace, name);
   if (!svc) throw notFound("", "services", name);
-  const net = apiserverNetwork(ctx);
   const ports = svcOf(svc).spec?.ports ?? [];
-  // An empty port matches only an unnamed Service port, as upstream's lookup does.
-  const sp: ServicePort | undefined = /^\d+$/.test(portStr) ? ports.find((p) => p.port === Number(portStr)) : ports.find((p) => (p.name ?? "") === portStr);
-  if (!sp) throw serviceUnavailable(`no service port "${portStr}" found for service "${name}"`);
-  const eps: EndpointInfo[] = net.cluster.endpoints(svc, sp, sp.protocol ?? "TCP").filter((e) => e.ready);
-  if (eps.length === 0) throw serviceUnavailable(`no endpoints available for service "${name}"`);
+  let portName = portStr;
+  if (/^[+-]?\d+$/.test(portStr)) {
+    const sp = ports.find((p) => p.port === Number(portStr));
+    if (!sp) throw serviceUnavailable(`no service port ${Number(portStr)} found for service "${name}"`);
+    portName = sp.name ?? "";
+  }
+  const endpoints = ctx.store.get("/endpoints", namespace, name) as { subsets?: unknown[] } | undefined;
+  if (!endpoints) throw notFound("", "endpoints", name);
+  if (!endpoints.subsets?.length) throw serviceUnavailable(`no endpoints available for service "${name}"`);
+  const net = apiserverNetwork(ctx);
+  const sp: ServicePort | undefined = ports.find((p) => (p.name ?? "") === portName);
+  const eps: EndpointInfo[] = sp ? net.cluster.endpoints(svc, sp, sp.protocol ?? "TCP").filter((e) => e.ready) : [];
+  if (eps.length === 0) throw serviceUnavailable(`no endpoints available for service "${id}"`);
   const ep = eps[Math.floor(unitHash(`${net.memory.connections++}|${net.cluster.now}|${namespace}/${name}`) * eps.length)];
   return forward(net, request, url, ep.ip, ep.port, "service");
 }
 
-/** `pods/{id}/proxy/…`: the pod's IP, at the named or numbered container port (80 by default). */
+/**
+ * `pods/{id}/proxy/…`: the pod's IP, at the numbered or named container port; without one, the
+ * first port a container declares (upstream's ResourceLocation), else the scheme's default, 80.
+ */
 export async function podProxy(ctx: ApiContext, request: Request, url: URL, namespace: string, id: string): Promise<Response> {
   const { name, port: portStr } = splitName(id);
   const pod = ctx.store.get("/pods", namespace, name) as Pod | undefined;
   if (!pod) throw notFound("", "pods", name);
-  let port = 80;
+  const declared = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+  let port = declared[0]?.containerPort ?? 80;
   if (/^\d+$/.test(portStr)) port = Number(portStr);
   else if (portStr) {
-    const named = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []).find((p) => p.name === portStr);
+    const named = declared.find((p) => p.name === portStr);
     if (!named) throw serviceUnavailable(`no port named "${portStr}" in pod "${name}"`);
     port = named.containerPort;
   }

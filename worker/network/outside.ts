@@ -16,10 +16,29 @@ import type { ConnectOutcome } from "./types";
 import { tryUnescapeUrl } from "../util/url";
 
 const READS = new Set(["GET", "HEAD"]);
-const HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length"]);
+/** Response headers that belong to one hop only, and cookies, which a container may not set on kubeplay's origin. */
+const DROPPED_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "content-length", "set-cookie", "set-cookie2"]);
+
+/**
+ * A container's answer is served on kubeplay's own origin, where the console keeps its owner
+ * tokens: a page it serves runs sandboxed (an opaque origin: no storage, no cookies, no same-origin
+ * requests) and its type is not sniffed into something that runs.
+ */
+export function contain(headers: Headers): Headers {
+  headers.set("Content-Security-Policy", "sandbox");
+  headers.set("X-Content-Type-Options", "nosniff");
+  return headers;
+}
+
+/** The headers a container answered with, as passed back to a browser: no hop-by-hop headers, no cookies, contained. */
+export function containerHeaders(own: Record<string, string>): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(own)) if (!DROPPED_HEADERS.has(k.toLowerCase())) headers.set(k, v);
+  return contain(headers);
+}
 
 function text(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response(body, { status, headers: contain(new Headers({ "content-type": "text/plain; charset=utf-8" })) });
 }
 
 /** Whether `path` (below the sandbox prefix) is one of the outside routes. */
@@ -78,8 +97,7 @@ export async function outsideRoute(ctx: ApiContext, request: Request, path: stri
     case "empty":
       return text(502, `${ip}:${port} closed the connection without answering\n`);
   }
-  const resHeaders = new Headers();
-  for (const [k, v] of Object.entries(out.headers)) if (!HOP_HEADERS.has(k.toLowerCase())) resHeaders.set(k, v);
+  const resHeaders = containerHeaders(out.headers);
   const location = out.headers.Location;
   if (location?.startsWith("/")) resHeaders.set("location", `${ctx.prefix}${base}${location}`);
   return new Response(request.method === "HEAD" ? null : out.body, { status: out.status, headers: resHeaders });
