@@ -83,6 +83,23 @@ describe("console watch stream", () => {
     await s.waitFor((l) => l.type === "ADDED" && l.object.metadata?.name === "kube-system");
   });
 
+  it("ten read-only viewers, each with the console's fourteen watches, all stay live (a stream is one watch slot of the sandbox's 100)", async () => {
+    const sb = await createSandbox();
+    const at = await rv(`${sb.url}/api/v1/pods`);
+    const paths = ["/api/v1/nodes", "/api/v1/pods", "/api/v1/events", "/api/v1/namespaces", "/api/v1/services", "/apis/discovery.k8s.io/v1/endpointslices", "/apis/apps/v1/deployments", "/apis/apps/v1/replicasets", "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/batch/v1/jobs", "/apis/batch/v1/cronjobs", "/api/v1/persistentvolumeclaims", "/api/v1/persistentvolumes"];
+    const q = paths.map((p) => `w=${encodeURIComponent(`${p}@${at}`)}`).join("&");
+    const viewers = [];
+    for (let i = 0; i < 10; i++) viewers.push(await stream(`${sb.readOnlyUrl}/console/watch?${q}`));
+    for (const v of viewers) expect(v.res.status).toBe(200);
+    kubectlOk(sb, ["create", "deployment", "shared", "--image=nginx:1.27"]);
+    for (const v of viewers) {
+      await v.waitFor((l) => l.w === 6 && l.type === "ADDED" && l.object.metadata?.name === "shared");
+      await v.waitFor((l) => l.w === 1 && l.object.metadata?.name?.startsWith("shared-") === true);
+      expect(v.lines.filter((l) => l.type === "ERROR")).toEqual([]);
+      expect(v.ended()).toBe(false);
+    }
+  });
+
   it("passes a watch's refusal on as an ERROR line and ends the stream", async () => {
     const sb = await createSandbox();
     const s = await stream(`${sb.url}/console/watch?w=${encodeURIComponent("/api/v1/nodes")}&w=${encodeURIComponent("/api/v1/gadgets")}`);
@@ -95,7 +112,7 @@ describe("console watch stream", () => {
 
   it("refuses what is not a list of API collection paths", async () => {
     const sb = await createSandbox();
-    for (const q of ["", "w=/etc/passwd", "w=%2Fapi%2F..%2Fx", `w=${encodeURIComponent("/api/v1/pods@abc")}`, Array.from({ length: 33 }, () => "w=/api/v1/pods").join("&")]) {
+    for (const q of ["", "w=/etc/passwd", "w=%2Fapi%2F..%2Fx", `w=${encodeURIComponent("/api/v1/pods@abc")}`, Array.from({ length: 17 }, () => "w=/api/v1/pods").join("&")]) {
       const res = await fetchRetry(`${sb.url}/console/watch?${q}`);
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { kind: string }).kind).toBe("Status");

@@ -33,8 +33,19 @@ export function watchParams(url: URL): WatchParams {
   return p;
 }
 
-/** Longest a watch stays open without a timeoutSeconds (upstream picks 30–60 minutes). */
-const DEFAULT_WATCH_SECONDS = 30 * 60;
+// Models staging/src/k8s.io/apiserver/pkg/endpoints/request GetTimeoutForWatch: without a timeoutSeconds
+// (or with 0) a watch stays open between MinRequestTimeout (30 minutes) and twice that, picked at random
+// so that watches opened together do not all end together.
+const MIN_REQUEST_SECONDS = 30 * 60;
+/** setTimeout holds a signed 32-bit count of ms: a longer delay fires at once. Longer timeouts wait this long. */
+export const MAX_WATCH_SECONDS = Math.floor(0x7fffffff / 1000);
+
+/** How long a watch stays open (wall seconds): the client's timeoutSeconds, bounded by what a timer can wait. */
+export function watchSeconds(params: Pick<WatchParams, "timeoutSeconds">, random: () => number = Math.random): number {
+  const asked = params.timeoutSeconds;
+  if (!asked) return MIN_REQUEST_SECONDS * (1 + random());
+  return Math.min(asked, MAX_WATCH_SECONDS);
+}
 
 export function startWatch(
   ctx: ApiContext,
@@ -97,7 +108,7 @@ export function startWatch(
   // end it, so the client re-watches from its version and gets 410 or the events it missed.
   out.onClose(ctx.store.onReset(() => out.close()));
   // The stream ends at the client's timeout (wall time: it bounds a connection, not the simulation).
-  const seconds = params.timeoutSeconds ?? DEFAULT_WATCH_SECONDS;
+  const seconds = watchSeconds(params);
   const timer = setTimeout(() => {
     if (params.allowBookmarks) send(bookmark(t, ctx.store.resourceVersion, false));
     out.close();

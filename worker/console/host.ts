@@ -6,6 +6,7 @@ import { handleApi } from "../api/router";
 import { nodeFs, runOnNode, type NodeCommand, type NodeCommandResult } from "../sandbox/node-shell";
 import type { FsReader } from "../runtime/types";
 import type { SandboxGuard } from "../sandbox/limits";
+import { clockState, onClockSet } from "./clock-signal";
 
 export interface ConsoleHost {
   /** The sandbox's API, as a request to `server` would reach it. */
@@ -26,6 +27,13 @@ export interface ConsoleHost {
   settle(): Promise<void>;
   /** The sandbox's limits: a terminal holds one of its exec slots. */
   guard?: SandboxGuard;
+  /**
+   * Opens one of the combined watch stream's watches (`path` with its query). It takes no watch slot:
+   * the stream holds one for all of them.
+   */
+  watch(path: string): Promise<Response>;
+  /** The clock's state, and a subscription to its changes (returns the unsubscribe). */
+  clock: { state(): { now: string; timeScale: number; paused: boolean }; onSet(fn: () => void): () => void };
 }
 
 export interface HostDeps {
@@ -83,5 +91,10 @@ export function consoleHost(d: HostDeps): ConsoleHost {
     },
     settle: () => d.settle(),
     guard: api.guard,
+    watch(path) {
+      const url = new URL(path, server);
+      return handleApi({ ...api, guard: undefined }, new Request(url, { headers: { accept: "application/json" } }), url.pathname);
+    },
+    clock: { state: () => clockState(api.clock), onSet: (fn) => onClockSet(api.clock, fn) },
   };
 }

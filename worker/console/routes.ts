@@ -5,7 +5,10 @@
 //   POST /s/<id>/console/run {"command","node"?,"stdin"?,"timeoutSeconds"?} → {"stdout","stderr","exitCode"}:
 //        one command line in a fresh shell (no terminal); a command that streams (`get -w`,
 //        `logs -f`) is interrupted after timeoutSeconds (default 10) of wall time, as Ctrl-C would.
+//   GET  /s/<id>/console/watch?w=<collection path>@<resourceVersion>&…  the page's watches and the
+//        clock in one stream, holding one watch slot (worker/service/watch-mux.ts).
 import { jsonResponse } from "../api/negotiate";
+import { watchMany } from "../service/watch-mux";
 import type { ConsoleHost } from "./host";
 import { ConsoleShell } from "./shell";
 import { TerminalSession } from "./terminal";
@@ -30,6 +33,11 @@ export async function handleConsole(host: ConsoleHost, request: Request, path: s
     if (typeof node !== "string") return jsonResponse(node, 404);
     // A terminal is a session like exec's, holding one of the sandbox's exec slots (a 429 when none is free).
     return terminal(host, node, host.guard?.streams.acquire("exec"));
+  }
+  if (path === "/console/watch") {
+    if (request.method !== "GET") return jsonResponse({ error: "use GET" }, 405);
+    const guard = host.guard;
+    return watchMany(url, (p) => host.watch(p), { hold: guard && (() => guard.streams.acquire("watch")), clock: host.clock });
   }
   if (path === "/console/run") {
     if (request.method !== "POST") return jsonResponse({ error: "use POST" }, 405);

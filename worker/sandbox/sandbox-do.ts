@@ -17,6 +17,7 @@ import { addNode, setKubelet } from "./node-ops";
 import { runNodeShell } from "./node-shell";
 import { consoleHost, type ConsoleHost } from "../console/host";
 import { handleConsole } from "../console/routes";
+import { clockSet } from "../console/clock-signal";
 import { INTERNAL_PREFIX, SANDBOX_HEADER, PREFIX_HEADER, READ_ONLY_HEADER } from "./internal";
 import { clientAddress, limitsFromEnv, SandboxGuard, setSandboxLimits } from "./limits";
 import { databaseFor, shardIndexOf } from "../store/shards";
@@ -470,6 +471,7 @@ export class Sandbox extends DurableObject<Env> {
       else await l.engine.reconcile();
       await l.store.commit([], { clock: JSON.stringify(clock.snapshot()) });
       await this.armAlarm(l);
+      clockSet(clock);
       return jsonResponse(this.clockInfo(clock));
     });
   }

@@ -1,5 +1,5 @@
 // Forwarding /s/<id>/… to the sandbox's Durable Object, and what the Worker answers itself
-// (the kubeconfig, the console page for browsers, and the console's combined watch stream).
+// (the kubeconfig and the console page for browsers).
 import type { Env } from "../env";
 import { DEFAULT_MAX_BODY_BYTES, readBody } from "../api/body";
 import { jsonResponse, statusResponse } from "../api/negotiate";
@@ -7,7 +7,6 @@ import { KubeError } from "../api/status";
 import { INTERNAL_PREFIX, PREFIX_HEADER, READ_ONLY_HEADER, SANDBOX_HEADER } from "../sandbox/internal";
 import { findSandbox } from "./sandbox-rows";
 import { kubeconfigYaml } from "./kubeconfig";
-import { watchMany } from "./watch-mux";
 import { accessToken, resolveAccess } from "./access";
 
 function notFoundStatus(id: string): Response {
@@ -93,11 +92,6 @@ export async function forwardToSandbox(env: Env, request: Request, id: string): 
     // The page reads the sandbox id and `?embed=` from its own URL. `/console` (not `/console.html`,
     // which the assets answer with a redirect) serves web/console.html.
     return env.ASSETS.fetch(new Request(new URL("/console", url.origin), request));
-  }
-  if (rest === "/console/watch" && request.method === "GET") {
-    return watchMany(url, (path) =>
-      toSandbox(env, new Request(new URL(`${prefix}${path}`, url.origin), { headers: { accept: "application/json" } }), sandboxId, { prefix, readOnly }),
-    );
   }
   return toSandbox(env, request, sandboxId, { prefix, readOnly });
 }
