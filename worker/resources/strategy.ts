@@ -4,7 +4,7 @@ import type { Rng } from "../sandbox/rng";
 import type { ObjectStore } from "../store/object-store";
 import type { FieldError, KubeObject } from "./types";
 import { allocateServiceAddresses } from "./service-alloc";
-import { resolvePodPriority } from "../scheduler/priority";
+import { admitPriorityClass, resolvePodPriority } from "../scheduler/priority";
 
 export interface StrategyContext {
   store: ObjectStore;
@@ -61,6 +61,13 @@ export const strategies: Record<string, KindStrategy> = {
     prepareCreate(obj, ctx) {
       obj.status = { phase: "Pending", qosClass: podQosClass(obj.spec as never) };
       resolvePodPriority(obj, ctx.store);
+    },
+  },
+  "scheduling.k8s.io/PriorityClass": {
+    // The Priority admission plugin's check, which runs after validation.
+    allocate(obj, old, ctx) {
+      admitPriorityClass(obj, old, ctx.store);
+      return [];
     },
   },
   "/Namespace": {

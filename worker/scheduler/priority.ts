@@ -1,7 +1,9 @@
 // Pod priority from its PriorityClass, resolved when the pod is created (the Priority admission
 // plugin): the class's value and preemption policy are copied into the pod; a pod without a class
-// gets the globalDefault class, if there is one. An unknown class is refused.
-// Models plugin/pkg/admission/priority/admission.go admitPod / getDefaultPriority
+// gets the globalDefault class, if there is one. An unknown class is refused. The same plugin keeps
+// PriorityClasses to one global default.
+// Models plugin/pkg/admission/priority/admission.go admitPod / getDefaultPriority /
+// validatePriorityClass
 import { forbidden } from "../api/status";
 import type { KubeObject } from "../resources/types";
 
@@ -21,6 +23,17 @@ function defaultClass(store: Lister): KubeObject | undefined {
     .list(PRIORITY_CLASSES)
     .filter((pc) => pc.globalDefault === true)
     .sort((a, b) => Number(a.value ?? 0) - Number(b.value ?? 0))[0];
+}
+
+/**
+ * A second globalDefault class is refused, created or marked so by an update, while another one
+ * exists (403, as admission refuses it).
+ */
+export function admitPriorityClass(pc: KubeObject, old: KubeObject | undefined, store: Lister): void {
+  if (pc.globalDefault !== true) return;
+  const current = defaultClass(store);
+  if (!current || (old && current.metadata.name === pc.metadata.name)) return;
+  throw forbidden("scheduling.k8s.io", "priorityclasses", pc.metadata.name ?? "", `PriorityClass ${current.metadata.name} is already marked as default. Only one default can exist`);
 }
 
 export function resolvePodPriority(pod: KubeObject, store: Lister): void {

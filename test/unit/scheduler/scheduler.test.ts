@@ -120,6 +120,21 @@ describe("priority and preemption", () => {
     expect(get(c, "plain").spec).toMatchObject({ priority: 7, priorityClassName: "default-prio" });
   });
 
+  it("refuses a second globalDefault class, created or marked by an update", async () => {
+    const c = await TestCluster.create();
+    await c.apply(pc("first", 5, { globalDefault: true }));
+    const refused = "PriorityClass first is already marked as default. Only one default can exist";
+    const err = await c.apply(pc("second", 6, { globalDefault: true })).catch((e) => e);
+    expect(err).toMatchObject({ code: 403, reason: "Forbidden", message: `priorityclasses.scheduling.k8s.io "second" is forbidden: ${refused}` });
+    await c.apply(pc("second", 6));
+    await expect(c.modify({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" }, "", "second", (o) => (o.globalDefault = true))).rejects.toThrow(refused);
+    // The default itself may be updated; once it is no longer default, another may be.
+    await c.modify({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" }, "", "first", (o) => (o.description = "still the default"));
+    await c.modify({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" }, "", "first", (o) => (o.globalDefault = false));
+    await c.modify({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" }, "", "second", (o) => (o.globalDefault = true));
+    expect((c.get({ apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass" }, "", "second") as Obj).globalDefault).toBe(true);
+  });
+
   it("evicts lower-priority pods, nominates the node, and binds there once they are gone", async () => {
     const c = await TestCluster.create();
     for (const n of ["k8s-node1", "k8s-node2"]) await c.apply(pod(`filler-${n}`, cpu("3", { nodeSelector: { "kubernetes.io/hostname": n } })));
