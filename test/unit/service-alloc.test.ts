@@ -1,6 +1,7 @@
 // Cluster IP and node port allocation for Services, with the apiserver's words when a requested
 // value is taken or out of range.
 import { describe, expect, it } from "vitest";
+import { KubeError } from "../../worker/api/status";
 import type { KubeObject } from "../../worker/resources/types";
 import { TestCluster } from "../cluster";
 
@@ -95,7 +96,17 @@ describe("node ports", () => {
     await c.apply(apiserver(["kube-apiserver", "--service-node-port-range", "31000+0"]));
     const one = await c.apply(svc("c", { type: "NodePort", ports: [{ port: 80 }] }));
     expect(spec(one).ports[0].nodePort).toBe(31000);
-    expect(await refusal(c, svc("d", { type: "NodePort", ports: [{ port: 80 }] }))).toBe('Service "d" is invalid: spec.ports[0].nodePort: Invalid value: 0: failed to allocate a nodePort: range is full');
+    // Not a field's fault: upstream answers 500 InternalError.
+    const full = await c.apply(svc("d", { type: "NodePort", ports: [{ port: 80 }] })).then(
+      () => undefined,
+      (e) => e as KubeError,
+    );
+    expect(full).toBeInstanceOf(KubeError);
+    expect(full?.toStatus()).toMatchObject({ code: 500, reason: "InternalError", message: "Internal error occurred: failed to allocate a nodePort: range is full" });
+    // A requested port out of range is reported first, as a field error.
+    expect(await refusal(c, svc("e", { type: "NodePort", ports: [{ name: "a", port: 80, nodePort: 30000 }, { name: "b", port: 81 }] }))).toBe(
+      'Service "e" is invalid: spec.ports[0].nodePort: Invalid value: 30000: provided port is not in the valid range. The range of valid ports is 31000-31000',
+    );
   });
 
   it("gives the TCP and UDP ports of one number the same node port", async () => {

@@ -1,5 +1,6 @@
 // ClusterIP and NodePort allocation, with the apiserver's messages for taken or out-of-range values.
 // Models pkg/registry/core/service/ipallocator and portallocator.
+import { internalError } from "../api/status";
 import type { StrategyContext } from "./strategy";
 import type { FieldError, KubeObject } from "./types";
 import { nodePortRange } from "./node-port-range";
@@ -127,11 +128,15 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
   };
   let free = max - min + 1;
   for (const t of taken) if (t >= min && t <= max) free--;
-  /** A free port of the range; undefined (with the allocator's error) when there is none. */
-  const allocate = (field: string): number | undefined => {
+  /**
+   * A free port of the range. A full range is no field's fault: the apiserver answers
+   * `500 InternalError` (alloc.go: NewInternalError around the allocator's "range is full"),
+   * unless a port refused earlier has already made the request invalid.
+   */
+  const allocate = (what: string): number | undefined => {
     if (free <= 0) {
-      errors.push({ type: "FieldValueInvalid", field, message: "Invalid value: 0: failed to allocate a nodePort: range is full" });
-      return undefined;
+      if (errors.length > 0) return undefined;
+      throw internalError(`failed to allocate ${what}: range is full`);
     }
     let port: number;
     do port = ctx.rng.int(min, max);
@@ -163,7 +168,7 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
         if (previous >= min && previous <= max) free--;
         p.nodePort = previous;
       } else if (allocateNew) {
-        const port = allocate(field);
+        const port = allocate("a nodePort");
         if (port !== undefined) p.nodePort = port;
       }
     }
@@ -176,7 +181,7 @@ export function allocateServiceAddresses(obj: KubeObject, old: KubeObject | unde
   if (needsHealthCheck(spec)) {
     if (!spec.healthCheckNodePort) {
       const previous = needsHealthCheck(oldSpec) ? oldSpec.healthCheckNodePort : undefined;
-      const port = previous && !taken.has(previous) ? previous : allocate("spec.healthCheckNodePort");
+      const port = previous && !taken.has(previous) ? previous : allocate("a HealthCheck NodePort 0");
       if (port !== undefined) spec.healthCheckNodePort = port;
     }
   } else if (old && needsHealthCheck(oldSpec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
