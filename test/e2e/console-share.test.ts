@@ -57,6 +57,28 @@ describe("time controls", () => {
     await page.waitForFunction(() => /\b5m\d*s?\b/.test((document.getElementById("cluster-panel") as HTMLElement).innerText), undefined, { timeout: 15_000 });
     await page.close();
   });
+
+  it("an open read-only page follows the clock when it is changed elsewhere (the API), ages too", async () => {
+    const sb = await createSandbox();
+    kubectlOk(sb, ["run", "aged", "--image=nginx:1.27"]);
+    const { page, errors } = await openPage(browser, sb.readOnlyUrl);
+    await consoleReady(page);
+    await page.click('button[data-tab="events"]');
+    await waitForText(page, "#cluster-panel", "Scheduled");
+    expect(await page.locator("#clock-paused").evaluate((e) => (e as HTMLElement).hidden)).toBe(true);
+    const post = (body: unknown) => fetchRetry(`${baseUrl()}/api/sandboxes/${sb.id}/clock`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post({ paused: true })).status).toBe(200);
+    await page.waitForFunction(() => !(document.getElementById("clock-paused") as HTMLElement).hidden, undefined, { timeout: 15_000 });
+    const before = Date.parse((await clockOf(sb.id)).now);
+    expect((await post({ advanceSeconds: 1800 })).status).toBe(200);
+    // The page shows the new virtual time (paused, so exactly it), and the events are half an hour old.
+    await page.waitForFunction((t) => Date.parse((document.getElementById("clock-now") as HTMLTimeElement).dateTime) >= t, before + 1800_000, { timeout: 15_000 });
+    const shown = Date.parse(await page.locator("#clock-now").evaluate((e) => (e as HTMLTimeElement).dateTime));
+    expect(Math.abs(shown - Date.parse((await clockOf(sb.id)).now))).toBeLessThan(1000);
+    await page.waitForFunction(() => /\b3[01]m\b/.test((document.getElementById("cluster-panel") as HTMLElement).innerText), undefined, { timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
 
 describe("sharing", () => {

@@ -1,8 +1,9 @@
 // The page's copy of the cluster, kept current the way a client-go informer keeps its cache: list
 // each resource, then watch from the list's resourceVersion; on 410 Expired list again. Every watch
 // travels in one response (`/s/<id>/console/watch`, see worker/service/watch-mux.ts) because a
-// browser gives a host only six HTTP/1.1 connections. Nothing here polls.
-import { getJson, type KubeObject } from "./api";
+// browser gives a host only six HTTP/1.1 connections. The same stream carries the sandbox clock
+// whenever it is set, wherever from (another tab, the API, the owner skipping ahead). Nothing here polls.
+import { getJson, type ClockState, type KubeObject } from "./api";
 
 export interface Resource {
   /** Short key the views use. */
@@ -32,6 +33,8 @@ export const RESOURCES: Resource[] = [
 export const objectKey = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
 
 interface WatchLine {
+  /** A clock line has no `w`, only the clock's new state. */
+  clock?: ClockState;
   w: number;
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
   object: KubeObject & { code?: number; message?: string };
@@ -53,6 +56,8 @@ export class ClusterCache {
   state: ConnectionState = "loading";
   /** Lists made, per resource (tests read it to see a relist). */
   readonly listCount = new Map<string, number>();
+  /** Called with the clock's state as the stream reports it (on every connection, and on each change). */
+  onClock?: (state: ClockState) => void;
 
   constructor(private readonly base: string) {
     for (const r of RESOURCES) this.objects.set(r.key, new Map());
@@ -136,6 +141,7 @@ export class ClusterCache {
   }
 
   private apply(e: WatchLine): void {
+    if (e.clock) return void this.onClock?.(e.clock);
     const r = RESOURCES[e.w];
     if (!r) return;
     if (e.type === "ERROR") {

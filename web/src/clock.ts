@@ -1,6 +1,7 @@
 // Virtual time: the sandbox clock shown ticking at its own pace, and its controls (pause, play,
 // speed, skip ahead) for anyone who can change the sandbox. The server answers every change with
-// the clock's new state; between changes the page extrapolates, so showing time costs no request.
+// the clock's new state, and the combined watch stream brings changes made anywhere else (cache.ts);
+// between changes the page extrapolates, so showing time costs no request.
 import { type ClockState, setClock } from "./api";
 import { h } from "./dom";
 import { clockText } from "./status";
@@ -31,13 +32,15 @@ export function createClock(id: string, initial: ClockState, controls: boolean):
   const pause = h("button", { type: "button", id: "clock-pause" });
   const speed = h("select", { id: "clock-speed", "aria-label": "Clock speed" }, SPEEDS.map((s) => h("option", { value: s }, `×${s}`)));
   const error = h("span", { class: "bad", role: "status" });
+  const pausedTag = h("span", { class: "tag", id: "clock-paused" }, "paused");
 
   const render = () => {
     time.textContent = clockText(now());
     time.dateTime = new Date(now()).toISOString();
+    pausedTag.hidden = !state.paused;
+    if (![...speed.options].some((o) => Number(o.value) === state.timeScale)) speed.append(h("option", { value: state.timeScale }, `×${state.timeScale}`));
     pause.textContent = state.paused ? "Play" : "Pause";
     pause.setAttribute("aria-pressed", String(state.paused));
-    if (![...speed.options].some((o) => Number(o.value) === state.timeScale)) speed.append(h("option", { value: state.timeScale }, `×${state.timeScale}`));
     speed.value = String(state.timeScale);
   };
   const set = (s: ClockState) => {
@@ -71,7 +74,7 @@ export function createClock(id: string, initial: ClockState, controls: boolean):
     { class: "clock", role: "group", "aria-label": "Virtual time" },
     h("span", { class: "label" }, "Virtual time"),
     time,
-    controls ? [pause, speed, h("span", { class: "skips", role: "group", "aria-label": "Skip ahead" }, skips), error] : state.paused ? h("span", { class: "tag" }, "paused") : null,
+    controls ? [pause, speed, h("span", { class: "skips", role: "group", "aria-label": "Skip ahead" }, skips), error] : pausedTag,
   );
   render();
   // The seconds tick locally; nothing is asked of the server for it.

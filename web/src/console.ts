@@ -193,6 +193,8 @@ async function boot(): Promise<void> {
     renderView();
     detail.refresh();
   });
+  // A change made anywhere (another tab, the API, the owner) reaches every page on the watch stream.
+  cache.onClock = (state) => clock.set(state);
 
   try {
     await cache.start();
