@@ -129,6 +129,47 @@ describe("object, pod and node quotas", () => {
     expect((await api(sb.id, "PATCH", `${CMS}/one`, { data: { k: "v" } }, { "content-type": "application/merge-patch+json" })).status).toBe(200);
   });
 
+  it("object bytes past MAX_OBJECT_BYTES are refused for creates, updates and patches, counted as D1 stores them, kept across a reload", async () => {
+    const sb = await createSandbox();
+    await clock(sb.id, { paused: true });
+    const stub = env.SANDBOX.get(env.SANDBOX.idFromName(sb.id)) as unknown as DurableObjectStub<Sandbox>;
+    const storedBytes = () =>
+      runInDurableObject<Sandbox, number>(stub, async (instance) => {
+        const { apiObjectBytes } = await import("../../worker/sandbox/limits");
+        return apiObjectBytes((instance as unknown as { loaded: { store: ObjectStore } }).loaded.store);
+      });
+    // What the store counts is the JSON of the rows in D1.
+    const rows = await env.DB.prepare("SELECT sum(length(body)) AS n FROM objects WHERE sandbox_id = ? AND resource NOT LIKE 'kubeplay.internal/%'").bind(sb.id).first<{ n: number }>();
+    const before = await storedBytes();
+    expect(before).toBe(rows!.n);
+    // A fresh sandbox is far below the default.
+    expect(before).toBeLessThan(limitsFromEnv(env).maxObjectBytes / 50);
+    await setLimits(sb.id, { maxObjectBytes: before + 20_000 });
+    const big = (name: string, n: number) => ({ metadata: { name }, data: { v: "x".repeat(n) } });
+    expect((await api(sb.id, "POST", CMS, big("a", 15_000))).status).toBe(201);
+    const refused = await api(sb.id, "POST", CMS, big("b", 10_000));
+    expect(refused.status).toBe(403);
+    expect(refused.json.reason).toBe("Forbidden");
+    expect(refused.json.message).toMatch(/^configmaps "b" is forbidden: exceeded quota: kubeplay-sandbox, requested: kubeplay\.dev\/object-bytes=\d+, used: kubeplay\.dev\/object-bytes=\d+, limited: kubeplay\.dev\/object-bytes=\d+$/);
+    expect((await api(sb.id, "GET", `${CMS}/b`)).status).toBe(404);
+    // Growing "a" past the limit is refused; shrinking it is not, and makes room for "b".
+    expect((await api(sb.id, "PATCH", `${CMS}/a`, { data: { v: "x".repeat(25_000) } }, { "content-type": "application/merge-patch+json" })).status).toBe(403);
+    const current = (await api(sb.id, "GET", `${CMS}/a`)).json;
+    expect((await api(sb.id, "PUT", `${CMS}/a`, { ...current, data: { v: "x".repeat(25_000) } })).status).toBe(403);
+    expect((await api(sb.id, "PUT", `${CMS}/a`, { ...current, data: { v: "small" } })).status).toBe(200);
+    expect((await api(sb.id, "POST", CMS, big("b", 10_000))).status).toBe(201);
+    // A reload counts the same bytes from D1.
+    const counted = await storedBytes();
+    await runInDurableObject<Sandbox, void>(stub, async (instance) => {
+      const loaded = (instance as unknown as { loaded: { store: ObjectStore } }).loaded;
+      await loaded.store.load();
+    });
+    expect(await storedBytes()).toBe(counted);
+    // Deleting always works.
+    expect((await api(sb.id, "DELETE", `${CMS}/b`)).status).toBe(200);
+    expect(await storedBytes()).toBeLessThan(counted - 10_000);
+  });
+
   it("a node past the node limit is refused, added through the sandbox service or the API", async () => {
     const sb = await createSandbox();
     const nodes = await count(sb.id, "/api/v1/nodes");

@@ -12,7 +12,7 @@ import { alreadyExists, badRequest, conflict, forbidden, invalidPatch, KubeError
 import type { Change } from "../store/object-store";
 import { deleteChanges, type DeleteOptions } from "./deletion";
 import { deepEqual } from "../util/equal";
-import { createRefusal, limitsOf, storedCounts } from "../sandbox/limits";
+import { createRefusal, limitsOf, objectBytesRefusal, storedCounts } from "../sandbox/limits";
 
 export interface WriteResult {
   status: number;
@@ -88,6 +88,12 @@ function checkQuota(ctx: ApiContext, t: ResourceType, name: string): void {
   if (refusal) throw refusal;
 }
 
+/** The object-bytes quota for a client's create or update, measured on the object as it would be stored. */
+function checkObjectBytes(ctx: ApiContext, t: ResourceType, object: KubeObject): void {
+  const refusal = objectBytesRefusal(limitsOf(ctx.store), ctx.store, t.group, t.resource, storageKey(t), object);
+  if (refusal) throw refusal;
+}
+
 async function commit(ctx: ApiContext, params: WriteParams, changes: Change[]): Promise<KubeObject[]> {
   if (params.dryRun) return changes.map((c) => c.object);
   const stored = await ctx.store.commit(changes, { rngState: ctx.rng.state });
@@ -113,6 +119,7 @@ export async function createObject(
   const admitted = admitCreate(ctx, t, obj);
   checkQuota(ctx, t, admitted.metadata.name ?? "");
   recordUpdateManager(undefined, admitted, { manager: params.fieldManager, now: ctx.clock.nowRfc3339() });
+  checkObjectBytes(ctx, t, admitted);
   const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
   return { status: 201, body: stored, warnings };
 }
@@ -145,6 +152,7 @@ async function storeUpdate(
   if (!admitted) return old;
   recordUpdateManager(old, admitted, { manager: params.fieldManager, now: ctx.clock.nowRfc3339(), subresource });
   const finishing = admitted.metadata.deletionTimestamp && (admitted.metadata.finalizers ?? []).length === 0;
+  if (!finishing) checkObjectBytes(ctx, t, admitted);
   const change: Change = finishing
     ? { type: "delete", resource: storageKey(t), object: admitted }
     : { type: "put", resource: storageKey(t), object: admitted };
@@ -231,6 +239,7 @@ export async function patchFromRequest(
         if (t.namespaced) checkNamespaceForCreate(ctx, t, ns, name);
         const admitted = admitCreate(ctx, t, created);
         checkQuota(ctx, t, name);
+        checkObjectBytes(ctx, t, admitted);
         const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
         return { status: 201, body: stored, warnings };
       }
@@ -242,6 +251,7 @@ export async function patchFromRequest(
         admitted = structuredClone(current);
         admitted.metadata.managedFields = next.metadata.managedFields;
       }
+      checkObjectBytes(ctx, t, admitted);
       const [stored] = await commit(ctx, params, [{ type: "put", resource: storageKey(t), object: admitted }]);
       return { status: 200, body: stored, warnings };
     });

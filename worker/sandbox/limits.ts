@@ -27,6 +27,8 @@ export interface SandboxLimits {
   maxObjects: number;
   maxPods: number;
   maxNodes: number;
+  /** Bytes of the objects the API serves, as stored (their JSON): what keeps a sandbox within its memory and D1's size. */
+  maxObjectBytes: number;
   /** Bytes of files kept: container layers, emptyDirs, volumes, node files. */
   maxVolumeBytes: number;
   /** A container's log file rotates at this size (the kubelet's containerLogMaxSize). */
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   maxObjects: 10_000,
   maxPods: 1_000,
   maxNodes: 50,
+  maxObjectBytes: 32 * 1024 * 1024,
   maxVolumeBytes: 64 * 1024 * 1024,
   maxLogBytes: 10 * 1024 * 1024,
   maxWatches: 100,
@@ -57,6 +60,7 @@ export const UNLIMITED: SandboxLimits = {
   maxObjects: 0,
   maxPods: 0,
   maxNodes: 0,
+  maxObjectBytes: 0,
   maxVolumeBytes: 0,
   maxLogBytes: DEFAULT_LIMITS.maxLogBytes,
   maxWatches: 0,
@@ -70,6 +74,7 @@ export interface LimitVars {
   MAX_OBJECTS?: string;
   MAX_PODS?: string;
   MAX_NODES?: string;
+  MAX_OBJECT_BYTES?: string;
   MAX_VOLUME_BYTES?: string;
   MAX_LOG_BYTES?: string;
   MAX_WATCHES?: string;
@@ -95,6 +100,7 @@ export function limitsFromEnv(env: LimitVars): SandboxLimits {
     maxObjects: Math.floor(num(env.MAX_OBJECTS, d.maxObjects)),
     maxPods: Math.floor(num(env.MAX_PODS, d.maxPods)),
     maxNodes: Math.floor(num(env.MAX_NODES, d.maxNodes)),
+    maxObjectBytes: Math.floor(num(env.MAX_OBJECT_BYTES, d.maxObjectBytes)),
     maxVolumeBytes: Math.floor(num(env.MAX_VOLUME_BYTES, d.maxVolumeBytes)),
     // A log that never rotates is not an option: 0 keeps the kubelet's default.
     maxLogBytes: Math.floor(num(env.MAX_LOG_BYTES, d.maxLogBytes)) || d.maxLogBytes,
@@ -133,23 +139,35 @@ export function apiObjectCount(store: Pick<ObjectStore, "resources" | "count">):
   return n;
 }
 
+/** The stored JSON bytes of the objects the API serves (internal records left out). */
+export function apiObjectBytes(store: Pick<ObjectStore, "resources" | "bytes">): number {
+  let n = 0;
+  for (const r of store.resources()) if (!r.startsWith(INTERNAL)) n += store.bytes(r);
+  return n;
+}
+
 // Models staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go checkRequest
 // ("exceeded quota: %s, requested: %s, used: %s, limited: %s") wrapped by admission.NewForbidden.
-export function exceededQuota(group: string, resource: string, name: string, key: string, used: number, limit: number): KubeError {
+export function exceededQuota(group: string, resource: string, name: string, key: string, used: number, limit: number, requested = 1): KubeError {
   const subject = name ? `${qualifiedResource(group, resource)} "${name}"` : qualifiedResource(group, resource);
   const details = { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource };
-  return new KubeError(403, "Forbidden", `${subject} is forbidden: exceeded quota: ${QUOTA_NAME}, requested: ${key}=1, used: ${key}=${used}, limited: ${key}=${limit}`, details);
+  return new KubeError(403, "Forbidden", `${subject} is forbidden: exceeded quota: ${QUOTA_NAME}, requested: ${key}=${requested}, used: ${key}=${used}, limited: ${key}=${limit}`, details);
 }
+
+/** The quota key of the object-bytes limit (a sandbox's own resource name, as extended resources are named). */
+export const OBJECT_BYTES_KEY = "kubeplay.dev/object-bytes";
 
 export interface CreateCounts {
   /** Objects the API serves, pods, nodes: as stored, plus what the caller is about to add. */
   objects: number;
   pods: number;
   nodes: number;
+  /** Stored JSON bytes of the objects the API serves. */
+  bytes: number;
 }
 
-export function storedCounts(store: Pick<ObjectStore, "resources" | "count">): CreateCounts {
-  return { objects: apiObjectCount(store), pods: store.count("/pods"), nodes: store.count("/nodes") };
+export function storedCounts(store: Pick<ObjectStore, "resources" | "count" | "bytes">): CreateCounts {
+  return { objects: apiObjectCount(store), pods: store.count("/pods"), nodes: store.count("/nodes"), bytes: apiObjectBytes(store) };
 }
 
 /**
@@ -161,7 +179,31 @@ export function createRefusal(limits: SandboxLimits, counts: CreateCounts, group
   if (storageKey === "/pods" && limits.maxPods > 0 && counts.pods >= limits.maxPods) return exceededQuota(group, resource, name, "pods", counts.pods, limits.maxPods);
   if (storageKey === "/nodes" && limits.maxNodes > 0 && counts.nodes >= limits.maxNodes) return exceededQuota(group, resource, name, "count/nodes", counts.nodes, limits.maxNodes);
   if (limits.maxObjects > 0 && counts.objects >= limits.maxObjects) return exceededQuota(group, resource, name, "count/objects", counts.objects, limits.maxObjects);
+  // The controllers' creates (a pod from its template) are refused once the sandbox is full; a client's
+  // write is measured exactly (objectBytesRefusal).
+  if (limits.maxObjectBytes > 0 && counts.bytes >= limits.maxObjectBytes) return exceededQuota(group, resource, name, OBJECT_BYTES_KEY, counts.bytes, limits.maxObjectBytes);
   return undefined;
+}
+
+/**
+ * The quota error for a client's write that would take the stored objects past the object-bytes limit,
+ * or undefined. A write that does not grow its object always passes, so a full sandbox can be emptied.
+ */
+export function objectBytesRefusal(
+  limits: SandboxLimits,
+  store: Pick<ObjectStore, "resources" | "bytes" | "storedSize">,
+  group: string,
+  resource: string,
+  storageKey: string,
+  object: KubeObject,
+): KubeError | undefined {
+  if (limits.maxObjectBytes <= 0 || storageKey.startsWith(INTERNAL)) return undefined;
+  const size = JSON.stringify(object).length;
+  const previous = store.storedSize(storageKey, object.metadata.namespace ?? "", object.metadata.name ?? "");
+  if (size <= previous) return undefined;
+  const used = apiObjectBytes(store);
+  if (used - previous + size <= limits.maxObjectBytes) return undefined;
+  return exceededQuota(group, resource, object.metadata.name ?? "", OBJECT_BYTES_KEY, used, limits.maxObjectBytes, size - previous);
 }
 
 // ---- Files ------------------------------------------------------------------------------------------

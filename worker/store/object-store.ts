@@ -156,6 +156,10 @@ function bindCompiled(d1: D1Database, c: Compiled, values: Record<string, unknow
 }
 
 export class ObjectStore {
+  /** The JSON size of each stored object (its D1 row's body), and the total per resource: what the object-bytes quota reads. */
+  private readonly sizes = new WeakMap<KubeObject, number>();
+  private readonly bytesByResource = new Map<string, number>();
+
   readonly stats: StoreStats = { queries: 0, batches: 0, rowsWritten: 0 };
   private readonly db: DrizzleD1Database;
   private readonly cache = new Map<string, Bucket>();
@@ -202,6 +206,7 @@ export class ObjectStore {
     if (!row) return undefined;
     this.cache.clear();
     this.sorted.clear();
+    this.bytesByResource.clear();
     // In key order, a page at a time, each page starting after the last key of the one before.
     let after: { resource: string; namespace: string; name: string } | undefined;
     for (;;) {
@@ -219,6 +224,8 @@ export class ObjectStore {
       for (const o of page) {
         const object = this.intern(JSON.parse(o.body) as KubeObject);
         this.bucket(o.resource).set(same(object.metadata.namespace, o.namespace), same(object.metadata.name, o.name), object);
+        this.sizes.set(object, o.body.length);
+        this.bytesByResource.set(o.resource, (this.bytesByResource.get(o.resource) ?? 0) + o.body.length);
       }
       if (page.length < this.loadPage) break;
       const last = page[page.length - 1];
@@ -317,6 +324,17 @@ export class ObjectStore {
     return this.cache.get(resource)?.size ?? 0;
   }
 
+  /** The JSON size of the stored object of `resource` named so (its D1 row's body), 0 when there is none. */
+  storedSize(resource: string, namespace: string, name: string): number {
+    const object = this.cache.get(resource)?.get(namespace, name);
+    return object ? (this.sizes.get(object) ?? 0) : 0;
+  }
+
+  /** The JSON bytes of one resource's stored objects. */
+  bytes(resource: string): number {
+    return this.bytesByResource.get(resource) ?? 0;
+  }
+
   countAll(): number {
     let n = 0;
     for (const b of this.cache.values()) n += b.size;
@@ -332,24 +350,24 @@ export class ObjectStore {
     if (this.destroyed) throw new Error(`sandbox "${this.sandboxId}" was deleted`);
     if (changes.length === 0 && extra.clock === undefined && extra.rngState === undefined && !extra.createRow) return [];
     let rv = this.rv;
-    const stored: { change: Change; object: KubeObject; rv: number }[] = [];
+    const stored: { change: Change; object: KubeObject; rv: number; body: string }[] = [];
     for (const change of changes) {
       rv += 1;
       const object =
         change.type === "put"
           ? { ...change.object, metadata: { ...change.object.metadata, resourceVersion: String(rv) } }
           : change.object;
-      stored.push({ change, object, rv });
+      stored.push({ change, object, rv, body: change.type === "put" ? JSON.stringify(object) : "" });
     }
     // Statements in order: the sandbox row (when new), the objects, then the sandbox row's counters.
     const statements: D1PreparedStatement[] = [];
     if (extra.createRow) statements.push(this.raw(this.db.insert(sandboxes).values({ ...extra.createRow, id: this.sandboxId })));
     const { upsert, remove } = objectStatements(this.db);
-    for (const { change, object, rv: objRv } of stored) {
+    for (const { change, object, rv: objRv, body } of stored) {
       const key = { sandboxId: this.sandboxId, resource: change.resource, namespace: object.metadata.namespace ?? "", name: object.metadata.name ?? "" };
       statements.push(
         change.type === "put"
-          ? bindCompiled(this.d1, upsert, { ...key, uid: object.metadata.uid ?? "", resourceVersion: objRv, body: JSON.stringify(object) })
+          ? bindCompiled(this.d1, upsert, { ...key, uid: object.metadata.uid ?? "", resourceVersion: objRv, body })
           : bindCompiled(this.d1, remove, key),
       );
     }
@@ -375,20 +393,24 @@ export class ObjectStore {
     const out: KubeObject[] = [];
     const events: StoreEvent[] = [];
     const listed = new Map<string, Map<string, Map<string, KubeObject | undefined>>>();
-    for (const { change, object, rv: objRv } of stored) {
+    for (const { change, object, rv: objRv, body } of stored) {
       const ns = object.metadata.namespace ?? "";
       const name = object.metadata.name ?? "";
       const bucket = this.bucket(change.resource);
+      const previous = bucket.get(ns, name);
+      let bytes = (this.bytesByResource.get(change.resource) ?? 0) - (previous ? (this.sizes.get(previous) ?? 0) : 0);
       let type: WatchEventType;
       if (change.type === "put") {
-        const previous = bucket.get(ns, name);
         type = previous ? "MODIFIED" : "ADDED";
         this.intern(object, previous);
         bucket.set(ns, name, object);
+        this.sizes.set(object, body.length);
+        bytes += body.length;
       } else {
         type = "DELETED";
         bucket.delete(ns, name);
       }
+      this.bytesByResource.set(change.resource, bytes);
       if (this.sorted.has(change.resource)) {
         let byNs = listed.get(change.resource);
         if (!byNs) listed.set(change.resource, (byNs = new Map()));

@@ -5,6 +5,7 @@ import {
   createRefusal,
   DEFAULT_LIMITS,
   limitsFromEnv,
+  objectBytesRefusal,
   RateLimiter,
   StreamSlots,
   TokenBucket,
@@ -39,8 +40,8 @@ describe("limits from vars", () => {
 });
 
 describe("quotas", () => {
-  const limits: SandboxLimits = { ...UNLIMITED, maxObjects: 100, maxPods: 10, maxNodes: 3 };
-  const under = { objects: 50, pods: 9, nodes: 2 };
+  const limits: SandboxLimits = { ...UNLIMITED, maxObjects: 100, maxPods: 10, maxNodes: 3, maxObjectBytes: 1000 };
+  const under = { objects: 50, pods: 9, nodes: 2, bytes: 500 };
 
   it("refuses the create that would go past a count, in the ResourceQuota admission plugin's words", () => {
     expect(createRefusal(limits, under, "", "pods", "/pods", "web")).toBeUndefined();
@@ -65,7 +66,42 @@ describe("quotas", () => {
 
   it("never counts the sandbox's internal records, and a limit of 0 is none", () => {
     expect(createRefusal(limits, { ...under, objects: 1000 }, "", "containers", "kubeplay.internal/containers", "x")).toBeUndefined();
-    expect(createRefusal(UNLIMITED, { objects: 1e9, pods: 1e9, nodes: 1e9 }, "", "pods", "/pods", "x")).toBeUndefined();
+    expect(createRefusal(UNLIMITED, { objects: 1e9, pods: 1e9, nodes: 1e9, bytes: 1e12 }, "", "pods", "/pods", "x")).toBeUndefined();
+  });
+
+  it("refuses a controller's create once the stored objects reach the object-bytes limit", () => {
+    expect(createRefusal(limits, { ...under, bytes: 999 }, "", "pods", "/pods", "web-1")).toBeUndefined();
+    expect(createRefusal(limits, { ...under, bytes: 1000 }, "", "pods", "/pods", "web-1")?.message).toBe(
+      'pods "web-1" is forbidden: exceeded quota: kubeplay-sandbox, requested: kubeplay.dev/object-bytes=1, used: kubeplay.dev/object-bytes=1000, limited: kubeplay.dev/object-bytes=1000',
+    );
+  });
+
+  it("measures a client's write on the object as stored: growth past the limit is refused, shrinking never", () => {
+    const stored = new Map([["/configmaps|default|a", 400]]);
+    const store = {
+      resources: () => ["/configmaps", "kubeplay.internal/machines"],
+      bytes: (r: string) => (r === "/configmaps" ? 900 : 1e9),
+      storedSize: (r: string, ns: string, name: string) => stored.get(`${r}|${ns}|${name}`) ?? 0,
+    };
+    const cm = (name: string, size: number) => {
+      const o = { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data: { v: "" } };
+      o.data.v = "x".repeat(size - JSON.stringify(o).length);
+      expect(JSON.stringify(o).length).toBe(size);
+      return o;
+    };
+    // A new object of 100 bytes fits (900 + 100); of 101 it does not.
+    expect(objectBytesRefusal(limits, store, "", "configmaps", "/configmaps", cm("b", 100))).toBeUndefined();
+    expect(objectBytesRefusal(limits, store, "", "configmaps", "/configmaps", cm("b", 101))?.message).toBe(
+      'configmaps "b" is forbidden: exceeded quota: kubeplay-sandbox, requested: kubeplay.dev/object-bytes=101, used: kubeplay.dev/object-bytes=900, limited: kubeplay.dev/object-bytes=1000',
+    );
+    // Replacing the 400-byte "a": what counts is its growth.
+    expect(objectBytesRefusal(limits, store, "", "configmaps", "/configmaps", cm("a", 500))).toBeUndefined();
+    expect(objectBytesRefusal(limits, store, "", "configmaps", "/configmaps", cm("a", 501))?.code).toBe(403);
+    // Over the limit already, a write that does not grow passes; internal records and UNLIMITED are never measured.
+    const full = { ...store, bytes: () => 5000 };
+    expect(objectBytesRefusal(limits, full, "", "configmaps", "/configmaps", cm("a", 300))).toBeUndefined();
+    expect(objectBytesRefusal(limits, full, "", "machines", "kubeplay.internal/machines", cm("m", 5000))).toBeUndefined();
+    expect(objectBytesRefusal(UNLIMITED, full, "", "configmaps", "/configmaps", cm("z", 5000))).toBeUndefined();
   });
 });
 
