@@ -83,11 +83,15 @@ describe("scheduling", () => {
     );
   });
 
-  it("says Insufficient cpu for a pod no node can hold", () => {
+  it("says Insufficient cpu for a pod no node can hold, in its event and its PodScheduled condition", () => {
     kubectlOk(sb, ["run", "huge", "--image=nginx:1.25", '--overrides={"apiVersion":"v1","spec":{"containers":[{"name":"huge","image":"nginx:1.25","resources":{"requests":{"cpu":"64"}}}]}}']);
     expect(kubectlOk(sb, ["get", "pod", "huge", "-o", "jsonpath={.status.phase} {.spec.nodeName}"]).trim()).toBe("Pending");
+    const message =
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.";
     const events = squash(kubectlOk(sb, ["get", "events", "--field-selector", "involvedObject.name=huge,reason=FailedScheduling"]));
-    expect(events).toContain("2 Insufficient cpu.");
+    expect(events).toContain(`Warning FailedScheduling pod/huge ${message}`);
+    const condition = kubectlOk(sb, ["get", "pod", "huge", "-o", 'jsonpath={.status.conditions[?(@.type=="PodScheduled")]}']);
+    expect(JSON.parse(condition)).toMatchObject({ type: "PodScheduled", status: "False", reason: "Unschedulable", message });
   });
 });
 

@@ -74,6 +74,43 @@ describe("scheduler", () => {
     expect(nodeOf(get(c, "lost"))).toBe("k8s-node2");
   });
 
+  it("schedules a pending pod once a matching node is added", async () => {
+    const c = await TestCluster.create();
+    await c.apply(pod("lost", { nodeSelector: { disk: "ssd" } }));
+    await c.advance(30);
+    await c.apply({ ...NODE, metadata: { name: "k8s-node3", labels: { disk: "ssd" } } });
+    expect(nodeOf(get(c, "lost"))).toBe("k8s-node3");
+    expect(c.events(get(c, "lost")).at(-1)).toBe("Scheduled: Successfully assigned default/lost to k8s-node3");
+  });
+
+  it("schedules a pod that did not fit for cpu once a pod holding the cpu is deleted", async () => {
+    const c = await TestCluster.create();
+    for (const n of ["k8s-node1", "k8s-node2"]) await c.apply(pod(`filler-${n}`, cpu("3", { nodeSelector: { "kubernetes.io/hostname": n } })));
+    await c.advance(30);
+    await c.apply(pod("big", cpu("2")));
+    expect(scheduled(get(c, "big"))).toMatchObject({
+      status: "False",
+      reason: "Unschedulable",
+      message: "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+    });
+    await c.delete(get(c, "filler-k8s-node2"));
+    await c.advance(60);
+    expect(c.get(POD, "default", "filler-k8s-node2")).toBeUndefined();
+    expect(nodeOf(get(c, "big"))).toBe("k8s-node2");
+  });
+
+  it("schedules a pod once the taint it does not tolerate is removed", async () => {
+    const c = await TestCluster.create();
+    for (const n of ["k8s-node1", "k8s-node2"]) await c.modify(NODE, "", n, (o) => ((o.spec as Obj).taints = [{ key: "maintenance", effect: "NoSchedule" }]));
+    await c.apply(pod("web"));
+    expect(scheduled(get(c, "web"))?.message).toBe(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) had untolerated taint {maintenance: }. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
+    await c.advance(5);
+    await c.modify(NODE, "", "k8s-node1", (o) => delete (o.spec as Obj).taints);
+    expect(nodeOf(get(c, "web"))).toBe("k8s-node1");
+  });
+
   it("backs off 1 s, doubling to 10 s", () => {
     expect([1, 2, 3, 4, 5, 9].map((count) => backoffUntil({ count, last: START }) - START)).toEqual([1000, 2000, 4000, 8000, 10000, 10000]);
   });
