@@ -209,6 +209,26 @@ describe("request rates", () => {
     expect((await api(sb.id, "POST", CMS, { metadata: { name: "late" } })).status).toBe(201);
   });
 
+  it("the service's node shell and node operations draw on the sandbox's budget; its reads and the clock do not", async () => {
+    const sb = await createSandbox();
+    let now = 1_000_000;
+    await setLimits(sb.id, { sandboxRate: { rps: 0.5, burst: 2 }, clientRate: { rps: 0, burst: 0 } }, () => now);
+    expect((await service(sb.id, "POST", "/shell", { node: "k8s-master", command: "true" })).status).toBe(200);
+    expect((await service(sb.id, "POST", "/shell", { node: "k8s-master", command: "true" })).status).toBe(200);
+    expect((await service(sb.id, "POST", "/clock", { advanceSeconds: 1 })).status).toBe(200);
+    for (const [path, body] of [["/shell", { node: "k8s-master", command: "touch /root/x" }], ["/nodes", { name: "k8s-node3" }], ["/nodes/k8s-node1/kubelet", { running: false }]] as const) {
+      const refused = await service(sb.id, "POST", path, body);
+      expect(refused.status, path).toBe(429);
+      expect(refused.json).toEqual({ error: "Too many requests, please try again later." });
+    }
+    expect((await service(sb.id, "GET", "")).status).toBe(200);
+    expect((await api(sb.id, "GET", "/api/v1/nodes/k8s-node3")).status).toBe(429);
+    now += 2000;
+    expect((await api(sb.id, "GET", "/api/v1/nodes/k8s-node3")).status).toBe(404);
+    now += 2000;
+    expect((await service(sb.id, "POST", "/shell", { node: "k8s-master", command: "ls /root/x" })).json.exitCode).not.toBe(0);
+  });
+
   it("each client address has its own bucket within the sandbox; the Worker's own requests have none", async () => {
     const sb = await createSandbox();
     const now = 5_000_000;

@@ -306,6 +306,13 @@ export class Sandbox extends DurableObject<Env> {
       await this.touch(loaded);
       await this.wake(loaded);
     }
+    // The service's node operations and node shell draw on the sandbox's request budget as its API
+    // does (the Worker has limited them per client already). The clock does not: moving time is
+    // what lets the controllers finish while clients wait, and its catch-up is bounded.
+    if (METERED.has(op)) {
+      const refused = this.limitsGuard().rates.admit(undefined);
+      if (refused) return jsonResponse({ error: refused.message }, 429, { "retry-after": String(refused.details?.retryAfterSeconds ?? 1) });
+    }
     switch (op) {
       case "info":
         return jsonResponse(this.info(loaded));
@@ -497,6 +504,7 @@ const PING_LINE = new TextEncoder().encode('{"ok":true}\n');
 
 /** Internal operations that are someone using the sandbox (stats and ping are measurements, not visits). */
 const VISITS = new Set(["info", "clock", "nodes", "kubelet", "shell", "fork"]);
+const METERED = new Set(["nodes", "kubelet", "shell"]);
 
 function sandboxNotFound(id: string): Response {
   return statusResponse(new KubeError(404, "NotFound", `sandbox "${id}" not found`, { name: id, kind: "sandboxes" }));
