@@ -172,6 +172,9 @@ describe("NetworkPolicy", () => {
     expect((await policy("allow-clients", { podSelector: { matchLabels: { app: "web" } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: "client" } } }], ports: [{ port: 8080 }] }] })).status).toBe(201);
     expect((await exec("client", "wget -qO- -T 2 http://web:8080")).stdout).toMatch(/Version: 1\.0\.0/);
     expect((await exec("other", "wget -qO- -T 2 http://web:8080")).stderr).toBe("wget: download timed out\n");
+    // In exec as well, a dropped connection ends when the client gives up, not with the session.
+    const webIP = (await api(sb.id, "GET", "/api/v1/namespaces/default/services/web")).json.spec.clusterIP;
+    expect(await exec("other", "wget -qO- http://web:8080")).toEqual({ stdout: "", stderr: `wget: can't connect to remote host (${webIP}): Connection timed out\n`, status: "Failure" });
 
     expect((await policy("allow-ingress-nginx", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }] }] })).status).toBe(201);
     expect((await shell("k8s-node1", `curl -s -H 'Host: hello-world.example' http://${LB}/`)).stdout).toMatch(/Version: 1\.0\.0/);
@@ -184,6 +187,8 @@ describe("NetworkPolicy", () => {
     const elsewhere = nodeName === "k8s-node1" ? "k8s-node2" : "k8s-node1";
     expect((await policy("deny-web2", { podSelector: { matchLabels: { app: "web2" } }, policyTypes: ["Ingress"] })).status).toBe(201);
     expect(await shell(elsewhere, `curl --connect-timeout 2 http://${podIP}:8080/`)).toEqual({ stdout: "", stderr: "curl: (28) Connection timed out after 2000 milliseconds\n", exitCode: 28 });
+    // Without a timeout of its own, curl gives up when the kernel's SYN retries do.
+    expect(await shell(elsewhere, `curl http://${podIP}:8080/`)).toEqual({ stdout: "", stderr: `curl: (28) Failed to connect to ${podIP} port 8080 after 127000 ms: Connection timed out\n`, exitCode: 28 });
     expect((await shell(nodeName, `curl -s http://${podIP}:8080/`)).stdout).toMatch(/Version: 2\.0\.0/);
     expect((await remove("deny-web2")).status).toBe(200);
   });

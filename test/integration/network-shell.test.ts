@@ -70,8 +70,17 @@ describe("from a node", () => {
     expect(await shell(sb.id, "k8s-node1", `curl ${podIPs[0]}:81`)).toEqual({ stdout: "", stderr: `curl: (7) Failed to connect to ${podIPs[0]} port 81 after 0 ms: Connection refused\n`, exitCode: 7 });
     expect(await shell(sb.id, "k8s-node1", "curl web")).toEqual({ stdout: "", stderr: "curl: (6) Could not resolve host: web\n", exitCode: 6 });
     expect(await shell(sb.id, "k8s-node1", `curl --connect-timeout 2 ${clusterIP}:9999`)).toEqual({ stdout: "", stderr: "curl: (28) Connection timed out after 2000 milliseconds\n", exitCode: 28 });
-    // A ClusterIP port nobody serves is dropped in iptables mode: plain curl waits until the shell gives up.
-    expect((await shell(sb.id, "k8s-node1", `curl ${clusterIP}:9999`)).exitCode).toBe(130);
+    // A ClusterIP port nobody serves is dropped in iptables mode: plain curl waits for the kernel's
+    // SYN timeout and gives up on its own, past the shell's 60 s limit for commands that never end.
+    expect(await shell(sb.id, "k8s-node1", `curl ${clusterIP}:9999`)).toEqual({
+      stdout: "",
+      stderr: `curl: (28) Failed to connect to ${clusterIP} port 9999 after 127000 ms: Connection timed out\n`,
+      exitCode: 28,
+    });
+    // The next command of the line runs; a wait after the limit is where the shell stops it.
+    expect(await shell(sb.id, "k8s-node1", `curl -s ${clusterIP}:9999; echo "exit $?"`)).toEqual({ stdout: "exit 28\n", stderr: "", exitCode: 0 });
+    expect((await shell(sb.id, "k8s-node1", `curl -s ${clusterIP}:9999; sleep 1; echo never`)).exitCode).toBe(130);
+    expect(await shell(sb.id, "k8s-node1", `wget ${clusterIP}:9999`)).toMatchObject({ stderr: expect.stringContaining(`Connecting to ${clusterIP}:9999... failed: Connection timed out.\n`), exitCode: 4 });
   });
 
   it("resolves cluster names through CoreDNS when asked, and node names from /etc/hosts", async () => {

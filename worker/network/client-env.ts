@@ -82,10 +82,18 @@ export function curlVersion(p: Proc): string {
   return "8.12.1";
 }
 
-/** Waits on the process's clock as a client blocked on the network would (not in process models). */
+/**
+ * Waits on the process's clock as a client blocked on the network would (not in process models,
+ * whose network is timeless). The wait is bounded by the client or the kernel, so one that starts
+ * before the process's horizon runs to its end: a node-shell command is stopped at 60 s because it
+ * might never end, and a plain `curl` to a dropped address does end, after the SYN timeout. The
+ * next wait past the horizon is where such a command is stopped.
+ */
 export function waitFor(p: Proc, ms: number): void {
   const net = p.opts.network;
-  if (net && !net.timeless && ms > 0) p.sleep(ms);
+  if (!net || net.timeless || !(ms > 0)) return;
+  if (ms !== Infinity && p.t <= p.opts.horizon && p.t + ms > p.opts.horizon) p.t += ms;
+  else p.sleep(ms);
 }
 
 /** The kernel's wait for a SYN nobody answers (tcp_syn_retries = 6): 1+2+4+8+16+32+64 s. */
