@@ -79,6 +79,30 @@ describe("the cluster network is per sandbox", () => {
     expect((await api(b.id, "GET", "/nodeport/30099/")).text).toContain("Hostname: pod-b");
   });
 
+  it("B's LoadBalancer address, Ingress host and nodes lead nowhere through A; A's console kubectl cannot be pointed at B", async () => {
+    const lb = { ...service("pod-b-lb"), metadata: { name: "pod-b-lb" }, spec: { ...service("pod-b").spec, type: "LoadBalancer" } };
+    expect((await api(b.id, "POST", "/api/v1/namespaces/default/services", lb)).status).toBe(201);
+    const ingress = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "b" }, spec: { ingressClassName: "nginx", rules: [{ host: "b-only.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "pod-b", port: { number: 80 } } } }] } }] } };
+    expect((await api(b.id, "POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses", ingress)).status).toBe(201);
+    await clock(b.id, { advanceSeconds: 10 });
+    const ip = (await api(b.id, "GET", "/api/v1/namespaces/default/services/pod-b-lb")).json.status.loadBalancer.ingress[0].ip as string;
+    expect((await api(b.id, "GET", `/lb/${ip}/80/`)).text).toContain("Hostname: pod-b");
+    const viaA = await api(a.id, "GET", `/lb/${ip}/80/`);
+    expect(viaA.status).toBeGreaterThanOrEqual(400);
+    expect(viaA.text).not.toContain("pod-b");
+    const hostViaA = await api(a.id, "GET", "/ingress/b-only.example/");
+    expect(hostViaA.status).toBeGreaterThanOrEqual(400);
+    expect(hostViaA.text).not.toContain("pod-b");
+    // B's added node through A's node proxy.
+    expect((await SELF.fetch(`${ORIGIN}/api/sandboxes/${b.id}/nodes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "b-proxy-node" }) })).status).toBeLessThan(300);
+    expect((await api(a.id, "GET", "/api/v1/nodes/b-proxy-node/proxy/healthz")).status).toBe(404);
+    // The console's kubectl talks to its own sandbox whatever server it is told.
+    for (const server of [`${ORIGIN}/s/${b.id}`, `${ORIGIN}/s/${b.readOnlyId}`]) {
+      const r = await consoleRun(a.id, `kubectl --server=${server} get pods -o name`);
+      expect(r.stdout + r.stderr, server).not.toContain("pod-b");
+    }
+  });
+
   it("a node added to B is unknown to A", async () => {
     const added = await SELF.fetch(`${ORIGIN}/api/sandboxes/${b.id}/nodes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "b-extra" }) });
     expect(added.status).toBeLessThan(300);
