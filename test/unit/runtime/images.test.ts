@@ -72,6 +72,16 @@ describe("the catalog", () => {
     expect(resolveImage("harbor.example.com/team/myapp:v1")).toMatchObject({ ok: false, reason: "NotFound" });
   });
 
+  it("has no kubernetes-bootcamp:v10, the tag the rolling-update tutorial uses to show a failed pull", () => {
+    expect(resolveImage("docker.io/jocatalin/kubernetes-bootcamp:v2").ok).toBe(true);
+    const v10 = resolveImage("gcr.io/google-samples/kubernetes-bootcamp:v10");
+    expect(v10).toMatchObject({ ok: false, reason: "NotFound" });
+    expect(!v10.ok && v10.message).toBe(
+      'rpc error: code = NotFound desc = failed to pull and unpack image "gcr.io/google-samples/kubernetes-bootcamp:v10": failed to resolve reference "gcr.io/google-samples/kubernetes-bootcamp:v10": gcr.io/google-samples/kubernetes-bootcamp:v10: not found',
+    );
+    expect(resolveImage("docker.io/jocatalin/kubernetes-bootcamp:v10")).toMatchObject({ ok: false, reason: "NotFound" });
+  });
+
   it("knows sizes and digests, and pulls in time proportional to size", () => {
     const r = resolveImage("nginx:1.25");
     expect(r.ok && [r.size, r.imageID]).toEqual([72_099_501, expect.stringMatching(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/)]);
