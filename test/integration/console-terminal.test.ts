@@ -90,6 +90,64 @@ describe("console terminal", () => {
     expect(out).toBe(`EOF\r\nconfigmap/typed created\r\n${PROMPT}`);
   });
 
+  it("kubectl apply -f - reads the pasted manifest until Ctrl-D", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    let from = t.text.length;
+    t.type("kubectl apply -f -\r");
+    await t.waitFor((s) => s === "kubectl apply -f -\r\n", from);
+    // A paste arrives as one chunk, its line ends as CR (xterm.js).
+    const manifest = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: pasted", "spec:", "  selector:", "    matchLabels: {app: pasted}", "  template:", "    metadata:", "      labels: {app: pasted}", "    spec:", "      containers:", "      - name: web", "        image: nginx:1.27"];
+    from = t.text.length;
+    t.type(`${manifest.join("\r")}\r`);
+    // Echoed as typed, nothing run yet.
+    await t.waitFor((s) => s === `${manifest.join("\r\n")}\r\n`, from);
+    from = t.text.length;
+    t.type("\x04");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`deployment.apps/pasted created\r\n${PROMPT}`);
+    expect((await api(sb.id, "GET", "/apis/apps/v1/namespaces/default/deployments/pasted")).status).toBe(200);
+  });
+
+  it("kubectl create -f - typed in the same chunk as its input, and what follows Ctrl-D runs next", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    const from = t.text.length;
+    t.type("kubectl create -f -\rapiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: chunked\r\x04echo next\r");
+    const out = await t.waitFor((s) => s.split(PROMPT).length === 3, from);
+    expect(out).toBe(`kubectl create -f -\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: chunked\r\nconfigmap/chunked created\r\n${PROMPT}echo next\r\nnext\r\n${PROMPT}`);
+  });
+
+  it("cat > file and plain cat read the typed lines (edited as a terminal edits them) until Ctrl-D", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    let from = t.text.length;
+    t.type("cat > /root/typed.yaml\rkind: Namespace\rmetadata: {name: typo\x7f\x7f\x7f\x7fcat}\r\x04");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`cat > /root/typed.yaml\r\nkind: Namespace\r\nmetadata: {name: typo\b \b\b \b\b \b\b \bcat}\r\n${PROMPT}`);
+    expect(await enter(t, "cat /root/typed.yaml")).toBe(`cat /root/typed.yaml\r\nkind: Namespace\r\nmetadata: {name: cat}\r\n${PROMPT}`);
+    // A line ended by Ctrl-D (no newline) is passed on as it is; the next Ctrl-D ends the input.
+    from = t.text.length;
+    t.type("echo before; cat\r");
+    await t.waitFor((s) => s === "echo before; cat\r\nbefore\r\n", from);
+    t.type("one\rtwo\x04\x04");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`echo before; cat\r\nbefore\r\none\r\ntwoone\r\ntwo${PROMPT}`);
+    // A group run whole on the node: what it printed before cat read is printed once.
+    from = t.text.length;
+    t.type("{ echo once; cat; }\rthree\r\x04");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`{ echo once; cat; }\r\nthree\r\nonce\r\nthree\r\n${PROMPT}`);
+    // Commands that do not read stdin never wait for it.
+    expect(await enter(t, "echo piped | cat")).toBe(`echo piped | cat\r\npiped\r\n${PROMPT}`);
+  });
+
+  it("Ctrl-C while a command reads its input aborts it: nothing is applied", async () => {
+    const t = await connect(sb.id);
+    await t.waitFor((s) => s === PROMPT);
+    const from = t.text.length;
+    t.type("kubectl apply -f - && echo applied\rapiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: aborted\r\x03");
+    expect(await t.waitFor((s) => s.endsWith(PROMPT), from)).toBe(`kubectl apply -f - && echo applied\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: aborted\r\n^C\r\n${PROMPT}`);
+    expect((await api(sb.id, "GET", "/api/v1/namespaces/default/configmaps/aborted")).status).toBe(404);
+    expect(await enter(t, "echo $?")).toBe(`echo $?\r\n130\r\n${PROMPT}`);
+  });
+
   it("runs pasted lines one after another", async () => {
     const t = await connect(sb.id);
     await t.waitFor((s) => s === PROMPT);

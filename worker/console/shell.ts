@@ -12,20 +12,33 @@ import { KubectlError } from "../kubectl/errors";
 import { BadSubstitution, ExpansionTooLarge, expandString, expandWord, type ExpandEnv } from "../runtime/shell/expand";
 import { expandHeredoc } from "../runtime/shell/interp";
 import { MAX_NESTING, parseScript, scanParens, ShellSyntaxError, type AndOr, type Command, type List, type Pipeline, type Redirect } from "../runtime/shell/parse";
-import type { Io } from "../runtime/shell/proc";
+import type { Io, Program } from "../runtime/shell/proc";
 import { DIRECTORY } from "../runtime/types";
 import type { ConsoleHost } from "./host";
 
 export interface ShellIo {
   out(text: string): void;
   err(text: string): void;
+  /** What the command reads; TERMINAL_STDIN: the lines typed after it, read only if it reads them. */
   stdin: string;
 }
+
+/**
+ * The stdin of a command line typed in the terminal. A command that reads it (`cat`, `cat > f.yaml`,
+ * `kubectl apply -f -`) waits for the lines typed or pasted after it, up to Ctrl-D, as under a real
+ * shell; one that does not never waits. A marker, not text: the walk passes it on like any stdin.
+ */
+export const TERMINAL_STDIN = "\u0000kubeplay:terminal-stdin\u0000";
+
+/** A node command read the terminal's stdin before it was typed: it runs again with it. */
+class NeedsTerminal {}
 
 export interface RunOptions {
   signal: AbortSignal;
   /** Present in an interactive terminal (`kubectl exec -it` takes it over). */
   terminal?: KubectlTerminal;
+  /** The lines typed until Ctrl-D (null: Ctrl-C, or the terminal went away). */
+  readTerminal?: () => Promise<string | null>;
 }
 
 export interface RunResult {
@@ -167,7 +180,7 @@ export class ConsoleShell {
   private async runList(list: List, io: ShellIo, opts: RunOptions): Promise<number> {
     for (const item of list) {
       if (opts.signal.aborted) return (this.status = 130);
-      if (!this.needsConsole(item)) await this.onNode(io, (sh, nio) => sh.runList([item], nio));
+      if (!this.needsConsole(item)) await this.onNode(io, (sh, nio) => sh.runList([item], nio), opts);
       else await this.runAndOr(item, io, opts);
     }
     return this.status;
@@ -199,7 +212,7 @@ export class ConsoleShell {
   }
 
   private async runCommand(cmd: Command, io: ShellIo, opts: RunOptions): Promise<number> {
-    if (!this.needsConsole(cmd)) return this.onNode(io, (sh, nio) => sh.runCommand(cmd, nio));
+    if (!this.needsConsole(cmd)) return this.onNode(io, (sh, nio) => sh.runCommand(cmd, nio), opts);
     switch (cmd.type) {
       case "simple":
         return this.simple(cmd, io, opts);
@@ -427,7 +440,7 @@ export class ConsoleShell {
     if (BUILTINS.has(name)) return this.withRedirects(cmd.redirects, io, opts, (rio) => this.builtin(argv, rio, opts));
     // A node program whose arguments needed the console (a kubectl substitution): run it with them.
     const literal: Command = { type: "simple", assigns: assigns.map(([k, v]) => [k, quote(v)]), words: argv.map(quote), redirects: cmd.redirects };
-    return this.onNode(io, (sh, nio) => sh.runCommand(literal, nio));
+    return this.onNode(io, (sh, nio) => sh.runCommand(literal, nio), opts);
   }
 
   private async builtin(argv: string[], io: ShellIo, opts: RunOptions): Promise<number> {
@@ -549,13 +562,20 @@ export class ConsoleShell {
       io.err("The connection to the server localhost:8080 was refused - did you specify the right host or port?\n");
       return (this.status = 1);
     }
+    let stdin = io.stdin;
+    if (stdin === TERMINAL_STDIN) {
+      // kubectl reads stdin only for `-f -`, before it sends anything.
+      const text = filenameIsStdin(args) && opts.readTerminal ? await opts.readTerminal() : "";
+      if (text === null) return (this.status = 130);
+      stdin = text;
+    }
     const env: KubectlEnv = {
       fetch: (r) => this.host.fetch(r),
       server: this.host.server,
       context: this.host.context,
       namespace: "default",
       now: () => this.host.now(),
-      stdin: io.stdin,
+      stdin,
       out: io.out,
       err: io.err,
       files: this.files(),
@@ -617,13 +637,18 @@ export class ConsoleShell {
 
   /** `… | xargs kubectl …`: kubectl with the words read from stdin appended. */
   private async xargs(args: string[], io: ShellIo, opts: RunOptions): Promise<number> {
-    const words = io.stdin.split(/\s+/).filter(Boolean);
     let cmd = args;
     const alias = this.aliases[cmd[0] ?? ""];
     if (alias !== undefined) cmd = [...alias.split(/\s+/), ...cmd.slice(1)];
     if (cmd[0] !== "kubectl") {
-      return this.onNode(io, (sh, nio) => sh.invoke(["xargs", ...args], nio));
+      return this.onNode(io, (sh, nio) => sh.invoke(["xargs", ...args], nio), opts);
     }
+    if (io.stdin === TERMINAL_STDIN) {
+      const text = opts.readTerminal ? await opts.readTerminal() : "";
+      if (text === null) return (this.status = 130);
+      io = { ...io, stdin: text };
+    }
+    const words = io.stdin.split(/\s+/).filter(Boolean);
     if (words.length === 0 && !args.includes("-r")) return this.kubectl(cmd.slice(1), { ...io, stdin: "" }, opts);
     return this.kubectl([...cmd.slice(1).filter((a) => a !== "-r"), ...words], { ...io, stdin: "" }, opts);
   }
@@ -642,8 +667,41 @@ export class ConsoleShell {
 
   // --- the node ---
 
-  /** Runs something in the node's shell with this session's state, and keeps the state it leaves. */
-  private async onNode(io: ShellIo, run: (sh: import("../runtime/shell/interp").Shell, io: Io) => number): Promise<number> {
+  /**
+   * Runs something in the node's shell with this session's state, and keeps the state it leaves. With
+   * the terminal's stdin it first runs without it, its output held back: a program that reads stdin
+   * stops it there (nothing it did is kept), and it runs again with the lines typed until Ctrl-D.
+   */
+  private async onNode(io: ShellIo, run: NodeRun, opts?: RunOptions): Promise<number> {
+    if (io.stdin !== TERMINAL_STDIN) return this.nodeRun(io, run);
+    const read = opts?.readTerminal;
+    if (!read) return this.nodeRun({ ...io, stdin: "" }, run);
+    const held: [boolean, string][] = [];
+    let status: number | undefined;
+    try {
+      status = await this.nodeRun({ stdin: io.stdin, out: (t) => held.push([false, t]), err: (t) => held.push([true, t]) }, (sh, nio) => {
+        // Every program this command line starts reads the marker lazily. Shells pass it on to the
+        // programs they run, which resolve through the same table.
+        const resolve = sh.p.opts.resolve;
+        sh.p.opts.resolve = (name) => {
+          const prog = resolve(name);
+          return prog && !NODE_SHELLS.has(name.slice(name.lastIndexOf("/") + 1)) ? terminalReader(prog) : prog;
+        };
+        return run(sh, nio);
+      });
+    } catch (e) {
+      if (!(e instanceof NeedsTerminal)) throw e;
+    }
+    if (status !== undefined) {
+      for (const [isErr, t] of held) (isErr ? io.err : io.out)(t);
+      return status;
+    }
+    const text = await read();
+    if (text === null) return (this.status = 130);
+    return this.nodeRun({ ...io, stdin: text }, run);
+  }
+
+  private async nodeRun(io: ShellIo, run: NodeRun): Promise<number> {
     const s = this.session;
     const r = await this.host.onNode({
       node: s.node,
@@ -666,6 +724,30 @@ export class ConsoleShell {
     }
     return (this.status = r.exitCode);
   }
+}
+
+type NodeRun = (sh: import("../runtime/shell/interp").Shell, io: Io) => number;
+
+/** Shells hand their stdin on to the commands they run; only a program that reads it waits for it. */
+const NODE_SHELLS = new Set(["sh", "bash", "ash", "dash"]);
+
+function terminalReader(prog: Program): Program {
+  return (p, argv, io) => {
+    if (io.stdin !== TERMINAL_STDIN) return prog(p, argv, io);
+    const lazy: Io = {
+      out: io.out,
+      err: io.err,
+      get stdin(): string {
+        throw new NeedsTerminal();
+      },
+    };
+    return prog(p, argv, lazy);
+  };
+}
+
+/** `-f -`, `--filename=-`, `-f-`: kubectl reads its manifests from stdin. */
+export function filenameIsStdin(args: string[]): boolean {
+  return args.some((a, i) => ((a === "-f" || a === "--filename") && args[i + 1] === "-") || a === "-f-" || a === "-f=-" || a === "--filename=-");
 }
 
 function lastLogin(now: number): string {

@@ -2,12 +2,15 @@
 // complete command line (here-documents and other open constructs continue with `> `) runs in the
 // console's shell; its output goes back with CRLF line ends. Ctrl-C while a command runs
 // interrupts it (a `get -w` or `logs -f` ends); what is typed meanwhile waits its turn, so a pasted
-// block of commands runs line by line. `kubectl exec -it` takes the keystrokes over until it ends.
+// block of commands runs line by line. A command that reads its stdin (`cat > f.yaml`,
+// `kubectl apply -f -`) gets the lines typed or pasted after it, echoed as a terminal in canonical
+// mode echoes them, up to Ctrl-D; Ctrl-C aborts it. `kubectl exec -it` takes the keystrokes over
+// until it ends.
 import { needsMoreInput } from "../runtime/shell/parse";
 import { complete } from "./complete";
 import type { ConsoleHost } from "./host";
 import { LineEditor, type EditorEvent } from "./line-editor";
-import { ConsoleShell } from "./shell";
+import { ConsoleShell, TERMINAL_STDIN } from "./shell";
 
 export type ServerMessage = { type: "output"; data: string } | { type: "exit"; code: number };
 
@@ -23,6 +26,8 @@ export class TerminalSession {
   private pending = "";
   private abort?: AbortController;
   private takeover?: (data: string) => void;
+  /** A command reading the terminal: the line being typed, the lines so far, and where they go. */
+  private reader?: { line: string; text: string; done: (text: string | null) => void };
   private closed = false;
   cols = 80;
   rows = 24;
@@ -45,6 +50,7 @@ export class TerminalSession {
   dispose(): void {
     this.closed = true;
     this.abort?.abort();
+    this.reader?.done(null);
   }
 
   resize(cols: number, rows: number): void {
@@ -59,6 +65,7 @@ export class TerminalSession {
   input(data: string): void {
     if (this.closed) return;
     if (this.takeover) return this.takeover(data);
+    if (this.reader) return this.feedStdin(data);
     if (this.busy) {
       if (data.includes("\x03") && this.abort) {
         // The terminal's interrupt: the command stops and what was typed ahead is dropped.
@@ -136,7 +143,7 @@ export class TerminalSession {
     const out = (t: string) => this.write(t.replace(/\r?\n/g, "\r\n"));
     let exited: { code: number } | undefined;
     try {
-      const r = await this.shell.run(source, { stdin: "", out, err: out }, { signal: abort.signal, terminal: { takeInput: (fn) => this.takeInput(fn) } });
+      const r = await this.shell.run(source, { stdin: TERMINAL_STDIN, out, err: out }, { signal: abort.signal, terminal: { takeInput: (fn) => this.takeInput(fn) }, readTerminal: () => this.readStdin() });
       if (r.exited) exited = { code: r.code };
     } catch (e) {
       console.error("console command failed", e);
@@ -145,6 +152,7 @@ export class TerminalSession {
       this.busy = false;
       this.abort = undefined;
       this.takeover = undefined;
+      this.reader = undefined;
     }
     if (exited) return this.finish(exited.code);
     this.editor.reset();
@@ -152,6 +160,70 @@ export class TerminalSession {
     const next = this.pending;
     this.pending = "";
     if (next) this.input(next);
+  }
+
+  /** The lines typed (and typed ahead) until Ctrl-D at the start of a line; null on Ctrl-C. */
+  private readStdin(): Promise<string | null> {
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.reader = {
+        line: "",
+        text: "",
+        done: (text) => {
+          this.reader = undefined;
+          resolve(text);
+        },
+      };
+      const ahead = this.pending;
+      this.pending = "";
+      if (ahead) this.feedStdin(ahead);
+    });
+  }
+
+  // Models the line discipline of a terminal in canonical mode (termios ICANON, ECHO, ECHOE):
+  // the line is edited before the command sees it; Ctrl-D sends the line typed so far, or ends
+  // the input when the line is empty; Ctrl-C interrupts.
+  private feedStdin(data: string): void {
+    const r = this.reader;
+    if (!r) return;
+    for (let i = 0; i < data.length; i++) {
+      const ch = data[i];
+      if (ch === "\x03") {
+        this.pending = "";
+        this.write("^C\r\n");
+        this.abort?.abort();
+        return r.done(null);
+      }
+      if (ch === "\x04") {
+        if (r.line === "") {
+          // What follows Ctrl-D is typed ahead for the prompt.
+          this.pending += data.slice(i + 1);
+          return r.done(r.text);
+        }
+        r.text += r.line;
+        r.line = "";
+      } else if (ch === "\r" || ch === "\n") {
+        if (ch === "\n" && data[i - 1] === "\r") continue;
+        this.write("\r\n");
+        r.text += `${r.line}\n`;
+        r.line = "";
+      } else if (ch === "\x7f" || ch === "\b") {
+        if (r.line) {
+          r.line = r.line.slice(0, -1);
+          this.write("\b \b");
+        }
+      } else if (ch === "\x15") {
+        this.write("\b \b".repeat(r.line.length));
+        r.line = "";
+      } else if (ch === "\x1b") {
+        // Arrow and function keys: not part of the text.
+        const seq = /^\x1b(\[[0-9;?]*[@-~]|O.)?/.exec(data.slice(i))![0];
+        i += seq.length - 1;
+      } else if (ch >= " " || ch === "\t") {
+        r.line += ch;
+        this.write(ch);
+      }
+    }
   }
 
   private takeInput(fn: (data: string) => void): () => void {
