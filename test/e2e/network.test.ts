@@ -1,5 +1,5 @@
 // The cluster network with the real kubectl: `kubectl exec` into a busybox pod to wget a Service by
-// name and nslookup it, the NodePort of seed 001 on every node from the node shell, switching
+// name and nslookup it, a StatefulSet's pods by name through their headless Service, the NodePort of seed 001 on every node from the node shell, switching
 // kube-proxy to IPVS as the seed does (edit the ConfigMap, delete the kube-proxy pods) and reading
 // `ipvsadm -ln`, `kubectl proxy` on a free port, and `kubectl port-forward`'s refusal.
 import { spawn } from "node:child_process";
@@ -88,6 +88,71 @@ describe("inside a pod", () => {
   it("a connection nobody accepts is refused", () => {
     const r = kubectl(sb, ["exec", "box", "--", "wget", "-qO-", `http://${clusterIP}:8888/nope.html`]);
     expect(r.stderr).toBe("wget: server returned error: HTTP/1.1 404 Not Found\ncommand terminated with exit code 1\n");
+  });
+});
+
+// The StatefulSet tutorial's DNS: pods named through their headless Service.
+const STATEFUL = `apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  ports:
+  - port: 80
+    name: web
+  clusterIP: None
+  selector:
+    app: nginx
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: nginx
+  replicas: 2
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25.1-alpine
+        ports:
+        - containerPort: 80
+          name: web
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: dns-test
+spec:
+  containers:
+  - name: dns-test
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+`;
+
+describe("a StatefulSet's pods by name", () => {
+  it("nslookup web-0.nginx resolves to web-0's address; the pod's /etc/hosts has its FQDN", async () => {
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "web-sts.yaml", STATEFUL)]);
+    await advance(60);
+    const ip0 = kubectlOk(sb, ["get", "pod", "web-0", "-o", "jsonpath={.status.podIP}"]);
+    const ip1 = kubectlOk(sb, ["get", "pod", "web-1", "-o", "jsonpath={.status.podIP}"]);
+    expect(ip0).toMatch(/^10\.244\./);
+    const slices = JSON.parse(kubectlOk(sb, ["get", "endpointslices", "-l", "kubernetes.io/service-name=nginx", "-o", "json"])).items;
+    expect(slices.flatMap((s: any) => s.endpoints.map((e: any) => `${e.hostname} ${e.addresses[0]}`)).sort()).toEqual([`web-0 ${ip0}`, `web-1 ${ip1}`]);
+    const out = kubectlOk(sb, ["exec", "dns-test", "--", "nslookup", "web-0.nginx"]);
+    expect(out).toContain("Name:      web-0.nginx\n");
+    expect(out).toContain(`Address 1: ${ip0} web-0.nginx.default.svc.cluster.local`);
+    expect(kubectlOk(sb, ["exec", "web-0", "--", "cat", "/etc/hosts"])).toContain(`${ip0}\tweb-0.nginx.default.svc.cluster.local\tweb-0\n`);
+    expect(kubectlOk(sb, ["exec", "web-1", "--", "hostname"])).toBe("web-1\n");
   });
 });
 

@@ -12,7 +12,8 @@ import { fieldValue, resourceValue } from "./env";
 import { nodeFilesUnder } from "./machine";
 import { ClaimError, claimedVolume, volumeContent } from "./pv-content";
 import type { ContainerRuntime } from "./record";
-import { containerSpec, hostname, specOf, type PodWork } from "./work";
+import { podHostname, podHostsFile, podResolvConfFile } from "../network/pod-files";
+import { containerSpec, specOf, type PodWork } from "./work";
 
 export class MountError extends Error {
   constructor(
@@ -131,7 +132,8 @@ const MANAGED_CACHED = 5000;
 function managedFiles(w: PodWork): Record<string, string> {
   const spec = specOf(w);
   const m = w.pod.metadata;
-  const k = [spec.hostname ?? "\u0001", m.name ?? "\u0001", w.rec.ip ?? "", m.namespace ?? "\u0001", spec.hostNetwork === true, w.node, spec.automountServiceAccountToken === false, m.annotations?.["kubernetes.io/config.hash"] ? 1 : 0, spec.serviceAccountName ?? "\u0001", w.rec.admittedAt].join("\u0000");
+  const dns = spec.subdomain || spec.hostAliases || spec.dnsPolicy || spec.dnsConfig ? JSON.stringify([spec.subdomain, spec.hostAliases, spec.dnsPolicy, spec.dnsConfig]) : "";
+  const k = [spec.hostname ?? "\u0001", m.name ?? "\u0001", w.rec.ip ?? "", m.namespace ?? "\u0001", spec.hostNetwork === true, w.node, spec.automountServiceAccountToken === false, m.annotations?.["kubernetes.io/config.hash"] ? 1 : 0, spec.serviceAccountName ?? "\u0001", w.rec.admittedAt, dns].join("\u0000");
   let files = managedCache.get(k);
   if (!files) {
     if (managedCache.size >= MANAGED_CACHED) managedCache.clear();
@@ -140,15 +142,15 @@ function managedFiles(w: PodWork): Record<string, string> {
   return files;
 }
 
+/** /etc/hostname, /etc/hosts and /etc/resolv.conf as the kubelet writes them (`network/pod-files.ts`). */
 function buildManagedFiles(w: PodWork): Record<string, string> {
-  const host = hostname(w);
-  const ip = w.rec.ip ?? "";
+  const spec = specOf(w);
   const ns = w.pod.metadata.namespace ?? "default";
-  const hostNet = specOf(w).hostNetwork === true;
+  const host = podHostname(spec, w.pod.metadata.name ?? "");
   return {
-    "/etc/hostname": `${hostNet ? w.node : host}\n`,
-    "/etc/hosts": `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${ip}\t${host}\n`,
-    "/etc/resolv.conf": hostNet ? "nameserver 192.168.1.1\n" : `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    "/etc/hostname": `${spec.hostNetwork === true ? w.node : host}\n`,
+    "/etc/hosts": podHostsFile(spec, w.pod.metadata.name ?? "", ns, w.rec.ip ?? ""),
+    "/etc/resolv.conf": podResolvConfFile(spec, ns),
     ...serviceAccountFiles(w),
   };
 }

@@ -130,6 +130,28 @@ describe("endpointslice controller", () => {
     expect(slice.metadata.labels["service.kubernetes.io/headless"]).toBe("");
   });
 
+  it("gives a StatefulSet pod's endpoint its hostname when its subdomain names the headless Service", async () => {
+    const c = await cluster();
+    await c.apply(service("nginx", { clusterIP: "None", ports: [{ name: "web", port: 80 }] }));
+    // As the StatefulSet controller makes them: hostname = pod name, subdomain = spec.serviceName.
+    const member = (name: string, subdomain: string): KubeObject => {
+      const p = podObject(name);
+      (p.spec as Obj).hostname = name;
+      (p.spec as Obj).subdomain = subdomain;
+      return p;
+    };
+    await c.apply(member("web-0", "nginx"));
+    await c.apply(member("web-1", "other"));
+    await report(c, "web-0", "10.244.1.5", true);
+    await report(c, "web-1", "10.244.1.6", true);
+    const [slice] = slices(c, "nginx");
+    const byPod = Object.fromEntries((slice.endpoints as Obj[]).map((e) => [e.targetRef.name, e]));
+    expect(byPod["web-0"].hostname).toBe("web-0");
+    // Another Service's subdomain: the pod is selected, but named by that Service only.
+    expect(byPod["web-1"]).toBeDefined();
+    expect(byPod["web-1"].hostname).toBeUndefined();
+  });
+
   it("groups pods by the ports a named targetPort resolves to", async () => {
     const c = await cluster();
     await c.apply(service("web", { ports: [{ name: "http", port: 80, targetPort: "web" }] }));
