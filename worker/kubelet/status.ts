@@ -145,8 +145,24 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
   return { type, status: ok ? "True" : "False", ...(reason ? { reason } : {}), ...(message ? { message } : {}) } as PodCondition;
 }
 
+// Models pkg/kubelet/types/pod_status.go PodConditionByKubelet: the conditions the kubelet owns.
+const KUBELET_CONDITIONS = new Set(["PodScheduled", "Ready", "Initialized", "ContainersReady", "PodReadyToStartContainers"]);
+
+// Models pkg/kubelet/status/generate.go GeneratePodReadyCondition: with containers ready, every
+// readiness gate's condition (set by someone else in the pod's status) must be True as well.
+function readyCondition(containersReady: PodCondition, gates: { conditionType: string }[] | undefined, current: PodCondition[] | undefined): PodCondition {
+  if (containersReady.status !== "True" || !gates?.length) return { ...containersReady, type: "Ready" } as PodCondition;
+  const unready: string[] = [];
+  for (const g of gates) {
+    const c = current?.find((o) => o.type === g.conditionType);
+    if (!c) unready.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
+    else if (c.status !== "True") unready.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
+  }
+  return unready.length ? condition("Ready", false, "ReadinessGatesNotReady", unready.join(", ")) : condition("Ready", true);
+}
+
 // Models pkg/kubelet/status/generate.go
-function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuses: ContainerStatus[]): PodCondition[] {
+function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuses: ContainerStatus[], current: PodCondition[] | undefined): PodCondition[] {
   const spec = specOf(w);
   const sandbox = w.rec.sandboxAt !== undefined && w.rec.sandboxAt <= w.now && w.rec.finished === undefined;
   const incomplete = (spec.initContainers ?? []).filter((c) => !inits.find((s) => s.name === c.name)?.ready).map((c) => c.name);
@@ -162,7 +178,7 @@ function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuse
     const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
     containersReady = unready.length ? condition("ContainersReady", false, "ContainersNotReady", `containers with unready status: [${unready.join(" ")}]`) : condition("ContainersReady", true);
   }
-  const ready = { ...containersReady, type: "Ready" } as PodCondition;
+  const ready = readyCondition(containersReady, spec.readinessGates, current);
   return [condition("PodReadyToStartContainers", sandbox), initialized, ready, containersReady, condition("PodScheduled", true)];
 }
 
@@ -191,7 +207,11 @@ export function generateStatus(w: PodWork): PodStatus {
   // Pods never leave a terminal phase.
   if (old.phase === "Succeeded" || old.phase === "Failed") phase = old.phase;
   const now = rfc3339Cached(w.now);
-  const conds = conditions(w, phase, inits, mains).map((c) => {
+  // Conditions others own (DisruptionTarget from an eviction, a readiness gate's) are kept as they
+  // are, ahead of the kubelet's: models status_manager.go mergePodStatus.
+  const kept: PodCondition[] = [];
+  for (const c of old.conditions ?? []) if (!KUBELET_CONDITIONS.has(c.type)) kept.push(c);
+  const generated = conditions(w, phase, inits, mains, old.conditions).map((c) => {
     const prev = old.conditions?.find((o) => o.type === c.type);
     const lastTransitionTime = prev && prev.status === c.status ? (prev.lastTransitionTime ?? now) : now;
     // As { ...c, lastProbeTime, lastTransitionTime }, field by field: conditions come in four shapes.
@@ -202,6 +222,7 @@ export function generateStatus(w: PodWork): PodStatus {
     out.lastTransitionTime = lastTransitionTime;
     return out as unknown as PodCondition;
   });
+  const conds = kept.length ? [...kept, ...generated] : generated;
   const ip = w.rec.sandboxAt !== undefined && w.rec.sandboxAt <= w.now ? w.rec.ip : undefined;
   // Field by field, in this order: spreading the optional ones cost more than the rest of the status.
   const status: PodStatus = {};
