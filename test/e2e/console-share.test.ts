@@ -141,6 +141,43 @@ describe("sharing", () => {
     await page.close();
   });
 
+  it("the fork link, offered in the Share panel of a read-only page, forks when opened and lands on the copy", async () => {
+    const sb = await createSandbox();
+    kubectlOk(sb, ["create", "deployment", "shared", "--image=nginx:1.27"]);
+    const viewer = await openPage(browser, sb.readOnlyUrl);
+    await consoleReady(viewer.page);
+    await viewer.page.click("#share-open");
+    await viewer.page.waitForSelector("#share[open]");
+    const link = await textOf(viewer.page, "#share-fork");
+    expect(link).toBe(`${sb.readOnlyUrl}?fork`);
+    await viewer.page.close();
+
+    // A GET of the link is only the page: it forks nothing by itself.
+    const get = await fetchRetry(link, { headers: { accept: "text/html" } });
+    expect(get.status).toBe(200);
+    expect(await get.text()).toContain("/app/console.js");
+
+    kubectlOk(sb, ["create", "deployment", "later", "--image=nginx:1.27"]);
+    const { page, errors } = await openPage(browser, link);
+    await page.waitForURL((u) => /^\/s\/[a-z2-7]{26}$/.test(u.pathname) && !u.pathname.includes(sb.id), { timeout: 20_000 });
+    const copy = new URL(page.url()).pathname.split("/")[2];
+    expect(copy).not.toBe(sb.id);
+    expect(sb.readOnlyUrl).not.toContain(copy);
+    await consoleReady(page);
+    // The copy is private and writable: no read-only badge, the terminal is there, and it has what the
+    // original had when the link was opened.
+    expect(await page.locator("#readonly-badge").count()).toBe(0);
+    expect(await page.locator("#terminal").count()).toBe(1);
+    await page.click('button[data-tab="workloads"]');
+    await waitForText(page, "#cluster-panel", "later");
+    expect(await textOf(page, "#cluster-panel")).toMatch(/Deployment\s+default\s+shared/);
+    expect(errors).toEqual([]);
+    // Going back does not fork again: the link's history entry was replaced by the copy's.
+    await page.goBack();
+    expect(page.url()).not.toContain("fork");
+    await page.close();
+  });
+
   it("the share panel gives the read-only link, an embed snippet, the kubeconfig and curl commands", async () => {
     const sb = await createSandbox();
     const { page } = await openPage(browser, sb.url);

@@ -35,9 +35,27 @@ async function createForEmbed(root: HTMLElement, params: URLSearchParams): Promi
   return created.id;
 }
 
+/**
+ * `/s/<id>?fork`: the fork link. Opening it (a GET, which changes nothing by itself) makes a private
+ * copy of the sandbox as it is at that moment, then this page becomes the copy; the link's entry in
+ * the history is replaced, so going back does not fork again.
+ */
+async function forkAndOpen(root: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
+  replace(root, h("main", { class: "message" }, h("p", { role: "status", id: "forking" }, "Making your own copy of this sandbox…")));
+  try {
+    const copy = await forkSandbox(id);
+    const mode = params.get("embed") as EmbedMode | null;
+    location.replace(`/s/${copy.id}${mode && EMBED_MODES.includes(mode) ? `?embed=${mode}` : ""}`);
+  } catch (e) {
+    fail(root, e instanceof ApiError && e.status === 404 ? "This sandbox does not exist (or was deleted), so it cannot be copied." : `Could not copy the sandbox: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 async function boot(): Promise<void> {
   const root = $("#app");
   let id = sandboxIdFromPath(location.pathname);
+  const query = new URLSearchParams(location.search);
+  if (id && query.has("fork")) return forkAndOpen(root, id, query);
   try {
     if (/^\/embed\/?$/.test(location.pathname)) id = await createForEmbed(root, new URLSearchParams(location.search));
   } catch (e) {

@@ -1,4 +1,4 @@
-// Sharing: the read-only link, an <iframe> snippet for tutorial pages, and what it takes to use the
+// Sharing: the read-only link, the fork link, an <iframe> snippet for tutorial pages, and what it takes to use the
 // sandbox from one's own kubectl or curl.
 import type { SandboxInfo } from "./api";
 import { copyText, h } from "./dom";
@@ -18,6 +18,11 @@ function copyable(label: string, value: string, id: string): HTMLElement {
 
 export function embedSnippet(url: string, mode: string): string {
   return `<iframe src="${url}?embed=${mode}" width="100%" height="560" style="border:0" title="Kubernetes sandbox" allow="clipboard-write"></iframe>`;
+}
+
+/** The fork link: the console page at `?fork` copies the sandbox when opened. Built on the read-only link, so it gives away no write access. */
+export function forkLink(readOnlyUrl: string): string {
+  return `${readOnlyUrl}?fork`;
 }
 
 export function sharePanel(info: SandboxInfo): HTMLElement {
@@ -46,6 +51,7 @@ export function sharePanel(info: SandboxInfo): HTMLElement {
     h("h3", null, "Links"),
     info.readOnly ? null : copyable("This sandbox (anyone with it can change it)", url, "share-url"),
     copyable("Read-only link (sees everything live, changes nothing)", ro, "share-readonly"),
+    copyable("Fork link (whoever opens it gets a private copy of this sandbox as it is then)", forkLink(ro), "share-fork"),
     h("h3", null, "Embed in a page"),
     h("p", null, h("label", null, "Shows ", mode), " ", h("label", null, "using the ", target, " link")),
     snippet,
