@@ -85,13 +85,7 @@ export function evaluateProbe(w: PodWork, c: ContainerRuntime, probe: Probe, t: 
     if (port !== undefined && listenerAt(w, c, port, t)) return { ok: true, message: "" };
     return { ok: false, message: `dial tcp ${addr}:${port ?? probe.tcpSocket.port}: connect: connection refused` };
   }
-  if (probe.grpc) {
-    const addr = `${podIP(w)}:${probe.grpc.port}`;
-    const l = listenerAt(w, c, probe.grpc.port, t);
-    if (!l) return { ok: false, message: `timeout: failed to connect service "${addr}" within ${timeout / 1000}s: context deadline exceeded` };
-    if (l.grpcHealth || l.http) return { ok: true, message: "" };
-    return { ok: false, message: `rpc error: code = Unimplemented desc = unknown service grpc.health.v1.Health` };
-  }
+  if (probe.grpc) return grpcCheck(w, c, probe.grpc.port, probe.grpc.service ?? "", t, timeout);
   if (probe.exec) {
     const argv = probe.exec.command ?? [];
     const r = execIn(w, c, argv, t, timeout);
@@ -99,6 +93,23 @@ export function evaluateProbe(w: PodWork, c: ContainerRuntime, probe: Probe, t: 
     if (r.code === 0) return { ok: true, message: "" };
     return { ok: false, message: (r.stdout + r.stderr).replace(/\s+$/, "") };
   }
+  return { ok: true, message: "" };
+}
+
+/** Go's time.Duration text for whole seconds and milliseconds (`1s`, `1.5s`). */
+function goSeconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+// Models pkg/probe/grpc/grpc.go Probe: the client dials with grpc.WithBlock, so a port nobody
+// answers and a server that speaks no gRPC (an HTTP/1 server, redis) alike end in the dial's timeout.
+function grpcCheck(w: PodWork, c: ContainerRuntime, port: number, service: string, t: number, timeout: number): Outcome {
+  const addr = `${podIP(w)}:${port}`;
+  const server = listenerAt(w, c, port, t)?.grpc;
+  if (!server) return { ok: false, message: `timeout: failed to connect service "${addr}" within ${goSeconds(timeout)}: context deadline exceeded` };
+  if (!server.health) return { ok: false, message: "error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service grpc.health.v1.Health" };
+  if (!server.health.includes(service)) return { ok: false, message: "error: health rpc probe failed: rpc error: code = NotFound desc = unknown service" };
+  if (server.notServingFrom !== undefined && offsetOf(c, t) >= server.notServingFrom) return { ok: false, message: 'service unhealthy (responded with "NOT_SERVING")' };
   return { ok: true, message: "" };
 }
 

@@ -55,14 +55,24 @@ export interface ServeContext {
 
 export type HttpServer = (req: HttpRequest, ctx: ServeContext) => HttpResponse;
 
+export interface GrpcServer {
+  /**
+   * The services its grpc.health.v1.Health server knows (`""` is the server as a whole); undefined
+   * when it registers no health service.
+   */
+  health?: string[];
+  /** From this offset on (since the container started) its health checks answer NOT_SERVING. */
+  notServingFrom?: Offset;
+}
+
 export interface Listener {
   port: number;
   protocol: "TCP" | "UDP";
   /** Accepts connections from this offset on. */
   after: Offset;
   http?: HttpServer;
-  /** Answers the gRPC health protocol as SERVING. */
-  grpcHealth?: boolean;
+  /** Speaks gRPC (HTTP/2); a listener without it never completes a gRPC client's handshake. */
+  grpc?: GrpcServer;
   /** Name for messages (`nginx`). */
   server?: string;
   /** Offsets where the answers change by themselves (e.g. agnhost liveness turning to 500 at 10 s). */

@@ -13,9 +13,13 @@ const healthz: HttpServer = (req) => {
   return { status: 404, body: "404 page not found\n" };
 };
 
-function component(ports: number[], startMs: number, term = { after: 1000, code: 0 }): Program {
+/** `grpcPorts` also serve gRPC with a health server (etcd's client port, as the docs' gRPC probe uses). */
+function component(ports: number[], startMs: number, term = { after: 1000, code: 0 }, grpcPorts: number[] = []): Program {
   return (p) => {
-    for (const port of ports) p.listen({ port, protocol: "TCP", after: startMs, http: healthz, server: "component" });
+    for (const port of ports) {
+      const grpc = grpcPorts.includes(port) ? { health: [""] } : undefined;
+      p.listen({ port, protocol: "TCP", after: startMs, http: healthz, server: "component", ...(grpc ? { grpc } : {}) });
+    }
     p.term = term;
     return p.block();
   };
@@ -74,7 +78,7 @@ export const SYSTEM_PROGRAMS: Record<string, Program> = {
   "kube-controller-manager": component([10257], 1000),
   "kube-scheduler": component([10259], 1000),
   "kube-proxy": kubeProxy,
-  etcd: component([2379, 2380, 2381], 1000),
+  etcd: component([2379, 2380, 2381], 1000, undefined, [2379]),
   coredns,
   ...STORAGE_PROGRAMS,
 };

@@ -80,6 +80,29 @@ const agnhost: Program = (p, argv, io) => {
       });
       return p.block();
     }
+    case "grpc-health-checking": {
+      // Models test/images/agnhost/grpc-health-checking: a health server for --service on --port,
+      // NOT_SERVING from --delay-unhealthy-sec on (never when negative). The HTTP control server's
+      // /make-not-serving would need state a request cannot write here: it is not modelled.
+      const port = Number(flag(argv, "port") ?? 5000);
+      const httpPort = Number(flag(argv, "http-port") ?? 8080);
+      const delay = Number(flag(argv, "delay-unhealthy-sec") ?? -1);
+      const log = (text: string) => io.err(`${new Date(p.now()).toISOString().replace("T", " ").replace(/-/g, "/").slice(0, 19)} ${text}\n`);
+      log(`Http server starting to listen on :${httpPort}`);
+      log(`gRPC server starting to listen on :${port}`);
+      p.listen({ port: httpPort, protocol: "TCP", after: 50, server: "agnhost", http: () => ({ status: 404, body: "404 page not found\n" }) });
+      const notServingFrom = delay >= 0 ? delay * 1000 : undefined;
+      p.listen({
+        port,
+        protocol: "TCP",
+        after: 50,
+        server: "agnhost",
+        grpc: { health: [flag(argv, "service") ?? ""], ...(notServingFrom !== undefined ? { notServingFrom } : {}) },
+        // changesAt counts from the listener's own start, 50 ms in.
+        ...(notServingFrom ? { changesAt: [notServingFrom - 50] } : {}),
+      });
+      return p.block();
+    }
     case "pause":
       io.err("Paused\n");
       p.term = { after: 0, code: 0 };
