@@ -2,13 +2,18 @@
 // `kubectl apply -f node.yaml`) has no status, so it gets the machine's capacity, addresses, system
 // info and conditions, the kubelet's standard labels, and a pod CIDR (the node IPAM controller's
 // part) — the same shape as the nodes a sandbox starts with. A node whose kubelet is stopped does
-// not register; the node lifecycle controller reports it as never having posted status.
-// Models pkg/kubelet/kubelet_node_status.go initialNode / setNodeStatus and
+// not register; the node lifecycle controller reports it as never having posted status. A running
+// kubelet keeps node.status.images in step with the images on its machine (what ImageLocality
+// scores), writing only when they change.
+// Models pkg/kubelet/kubelet_node_status.go initialNode / setNodeStatus, pkg/kubelet/nodestatus
+// setters.go Images and
 // pkg/controller/nodeipam/ipam/range_allocator.go AllocateOrOccupyCIDR (simplified)
 import { findKind } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
+import { machineOf, nodeStatusImages, type NodeImage } from "../kubelet/machine";
 import { nodeConditions, nodeObject } from "../sandbox/bootstrap";
 import { kubeletStoppedAt } from "../sandbox/machines";
+import { deepEqual } from "../util/equal";
 import { getCondition } from "../util/pod-condition";
 import type { ControllerContext } from "./types";
 import { rec } from "./workload-helpers";
@@ -23,9 +28,30 @@ export function freeNodeIndex(nodes: KubeObject[]): number {
   return 245;
 }
 
+/** A node's reported images known to equal a computed list (stored objects are never edited). */
+const reportedAs = new WeakMap<object, NodeImage[]>();
+
+function sameImages(reported: unknown, want: NodeImage[]): boolean {
+  if (!Array.isArray(reported)) return false;
+  if (reportedAs.get(reported) === want) return true;
+  if (!deepEqual(reported, want)) return false;
+  reportedAs.set(reported, want);
+  return true;
+}
+
+/** The kubelet's images setter: node.status.images follows the machine's images. */
+function syncImages(ctx: ControllerContext, node: KubeObject): void {
+  const name = node.metadata.name ?? "";
+  if (node.metadata.deletionTimestamp || !getCondition(node.status, "Ready") || kubeletStoppedAt(ctx, name) !== undefined) return;
+  const want = nodeStatusImages(machineOf(ctx, name));
+  if (sameImages(rec(node.status).images, want)) return;
+  ctx.updateStatus(NODE, { ...node, status: { ...rec(node.status), images: structuredClone(want) } });
+}
+
 export function nodeRegistrationController(ctx: ControllerContext): void {
   let nodes: KubeObject[] | undefined;
   for (const node of ctx.list("/nodes")) {
+    syncImages(ctx, node);
     if (node.metadata.deletionTimestamp || getCondition(node.status, "Ready")) continue;
     const name = node.metadata.name ?? "";
     if (kubeletStoppedAt(ctx, name) !== undefined) continue;

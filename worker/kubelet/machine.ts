@@ -8,6 +8,7 @@ import type { BootstrapNode } from "../sandbox/bootstrap/common";
 import { IMAGES } from "../sandbox/bootstrap/config";
 import { staticPodManifests } from "../sandbox/bootstrap/control-plane";
 import { parseImageRef } from "../runtime/image-ref";
+import { resolveImage } from "../runtime/images";
 import { kubeletStoppedAt, MACHINES, type Machine as BaseMachine } from "../sandbox/machines";
 
 export const MANIFESTS_DIR = "/etc/kubernetes/manifests";
@@ -56,6 +57,42 @@ export function addImage(ctx: ControllerContext, node: string, canonical: string
   putMachine(ctx, node, (m) => {
     m.images = [...(m.images ?? DEFAULT_IMAGES), canonical];
   });
+}
+
+/** One entry of node.status.images. */
+export interface NodeImage {
+  names: string[];
+  sizeBytes: number;
+}
+
+/** The kubelet's nodeStatusMaxImages default, and the names kept per image (MaxNamesPerImageInNodeStatus). */
+const MAX_NODE_STATUS_IMAGES = 50;
+const MAX_NAMES_PER_IMAGE = 5;
+
+const statusImagesCache = new WeakMap<readonly string[], NodeImage[]>();
+
+/**
+ * What the kubelet reports in node.status.images for the images on a machine: each image's names
+ * (`repo@sha256:…`, then `repo:tag`) and its size from the image catalog, largest first, at most 50.
+ * Computed once per list of images (a machine's list is replaced, never edited).
+ * Models pkg/kubelet/nodestatus/setters.go Images
+ */
+export function nodeStatusImages(m: Machine | undefined): NodeImage[] {
+  const refs = m?.images ?? DEFAULT_IMAGES;
+  const cached = statusImagesCache.get(refs);
+  if (cached) return cached;
+  const images: NodeImage[] = [];
+  for (const canonical of refs) {
+    const r = resolveImage(canonical);
+    if (!r.ok) continue;
+    const names = [`${r.ref.repository}@${r.digest}`];
+    if (r.ref.tag) names.push(`${r.ref.repository}:${r.ref.tag}`);
+    images.push({ names: names.slice(0, MAX_NAMES_PER_IMAGE), sizeBytes: r.size });
+  }
+  images.sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names[0] < b.names[0] ? -1 : a.names[0] > b.names[0] ? 1 : 0));
+  const out = images.slice(0, MAX_NODE_STATUS_IMAGES);
+  statusImagesCache.set(refs, out);
+  return out;
 }
 
 /** The node as the bootstrap's helpers describe it. */

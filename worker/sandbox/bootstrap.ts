@@ -21,6 +21,7 @@ import { controlPlanePods } from "./bootstrap/control-plane";
 import { serviceEndpointObjects } from "./bootstrap/endpoints";
 import { ingressNginxObjects } from "./bootstrap/ingress-nginx";
 import { defaultStorageClass } from "./bootstrap/storage";
+import { nodeStatusImages } from "../kubelet/machine";
 import { Rng } from "./rng";
 
 export interface NodeOptions {
@@ -121,6 +122,7 @@ export function nodeObject(n: NodeOptions, index: number): KubeObject {
         operatingSystem: "linux",
         architecture: "amd64",
       },
+      images: structuredClone(nodeStatusImages(undefined)),
     },
   };
 }
