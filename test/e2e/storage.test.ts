@@ -465,3 +465,86 @@ describe("the default class with the real kubectl", () => {
     expect(describe).toMatch(/Normal\s+FileSystemResizeSuccessful\s+\S+\s+kubelet\s+MountVolume\.NodeExpandVolume succeeded for volume "pvc-\S+" k8s-node\d/);
   });
 });
+
+// kubernetes.io "Configure a Pod to Use a PersistentVolume for Storage": a file written on the
+// node, a static hostPath volume of class manual, a claim, and nginx serving the file.
+const TASK_PV = `apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: task-pv-volume
+  labels:
+    type: local
+spec:
+  storageClassName: manual
+  capacity:
+    storage: 10Gi
+  accessModes:
+    - ReadWriteOnce
+  hostPath:
+    path: "/mnt/data"
+`;
+
+const TASK_CLAIM = `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: task-pv-claim
+spec:
+  storageClassName: manual
+  accessModes:
+    - ReadWriteOnce
+  resources:
+    requests:
+      storage: 3Gi
+`;
+
+// The task's pod, kept on the node the file was written on (its cluster has one node).
+const TASK_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: task-pv-pod
+spec:
+  nodeSelector:
+    kubernetes.io/hostname: k8s-node1
+  volumes:
+    - name: task-pv-storage
+      persistentVolumeClaim:
+        claimName: task-pv-claim
+  containers:
+    - name: task-pv-container
+      image: nginx
+      ports:
+        - containerPort: 80
+          name: "http-server"
+      volumeMounts:
+        - mountPath: "/usr/share/nginx/html"
+          name: task-pv-storage
+`;
+
+describe("a static hostPath PersistentVolume with the real kubectl (kubernetes.io's task)", () => {
+  beforeAll(async () => {
+    sb = await createSandbox();
+    await clock({ paused: true });
+  });
+
+  it("serves the file written on the node, and what the pod writes lands in the node's directory", async () => {
+    expect(await shell("k8s-node1", "sudo mkdir /mnt/data && sudo sh -c \"echo 'Hello from Kubernetes storage' > /mnt/data/index.html\" && cat /mnt/data/index.html")).toEqual({
+      stdout: "Hello from Kubernetes storage\n",
+      stderr: "",
+      exitCode: 0,
+    });
+    expect(kubectlOk(sb, ["apply", "-f", writeFile(sb, "pv-volume.yaml", TASK_PV)])).toBe("persistentvolume/task-pv-volume created\n");
+    expect(kubectlOk(sb, ["apply", "-f", writeFile(sb, "pv-claim.yaml", TASK_CLAIM)])).toBe("persistentvolumeclaim/task-pv-claim created\n");
+    await advance(1);
+    expect(table(kubectlOk(sb, ["get", "pv", "task-pv-volume", "--no-headers"]))).toBe("task-pv-volume 10Gi RWO Retain Bound default/task-pv-claim manual <unset> AGE");
+    expect(kubectlOk(sb, ["apply", "-f", writeFile(sb, "pv-pod.yaml", TASK_POD)])).toBe("pod/task-pv-pod created\n");
+    await advance(20);
+    expect(table(kubectlOk(sb, ["get", "pod", "task-pv-pod", "--no-headers"]))).toBe("task-pv-pod 1/1 Running 0 AGE");
+    expect(kubectlOk(sb, ["exec", "task-pv-pod", "--", "curl", "-s", "http://localhost/"])).toBe("Hello from Kubernetes storage\n");
+    const ip = kubectlOk(sb, ["get", "pod", "task-pv-pod", "-o", "jsonpath={.status.podIP}"]);
+    expect((await shell("k8s-node2", `curl -s ${ip}`)).stdout).toBe("Hello from Kubernetes storage\n");
+    kubectlOk(sb, ["exec", "task-pv-pod", "--", "sh", "-c", "echo from-pod > /usr/share/nginx/html/pod.txt"]);
+    expect((await shell("k8s-node1", "cat /mnt/data/pod.txt")).stdout).toBe("from-pod\n");
+    // The directory is that node's: another node's /mnt/data is another directory.
+    expect((await shell("k8s-node2", "ls /mnt/data")).exitCode).not.toBe(0);
+  });
+});

@@ -69,14 +69,14 @@ export function persistEffects(w: PodWork, c: ContainerRuntime, effects: FsEffec
       }
       const writes = claimWrites.get(pv) ?? {};
       claimWrites.set(pv, writes);
-      applyEffect(writes, rel, e, (k) => (k in writes ? writes[k] : volumeContent(w.ctx, pv)[k]));
+      applyEffect(writes, rel, e, (k) => (k in writes ? writes[k] : volumeContent(w.ctx, pv, w.node)[k]));
     } else if (!v) {
       const layer = (c.layer ??= {});
       applyEffect(layer, rel, e, (k) => layer[k] ?? undefined);
     }
   }
   writeNodeFiles(w.ctx, w.node, nodeWrites);
-  for (const [pv, writes] of claimWrites) writeVolumeContent(w.ctx, pv, writes);
+  for (const [pv, writes] of claimWrites) writeVolumeContent(w.ctx, pv, writes, w.node);
 }
 
 function currentNodeFile(w: PodWork, path: string): string | undefined {

@@ -2,9 +2,11 @@
 // (`kubeplay.internal/volumes/<pv>`) holding its files, so the data outlives every pod that mounts
 // it, is shared by all of them on whatever node they run, and is persisted and forked with the
 // sandbox. A pod reaches it through its claim, which must be bound to a volume.
-// Two kinds of volume keep their files on a node of the cluster instead, where a node shell sees
-// them: a local-path volume (its directory on the node it was provisioned on) and an NFS volume
-// whose server is a node (the exported directory on that node).
+// Volumes that are directories of a node keep their files there instead, where a node shell sees
+// them: a local-path volume (its directory on the node it was provisioned on), a `local` volume (its
+// path on the node its nodeAffinity names), a static hostPath volume (its path on whichever node
+// the pod using it runs, so pods on different nodes see different directories, as upstream), and an
+// NFS volume whose server is a node (the exported directory on that node).
 import type { PersistentVolumeClaim } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import type { KubeObject } from "../resources/types";
@@ -56,8 +58,18 @@ export function nodeForServer(ctx: StoreReader, server: string): string | undefi
 
 const LOCAL_PATH_NODE = "local.path.provisioner/selected-node";
 
-/** Where on a node the volume's files are, when they are on a node. */
-export function volumeBacking(ctx: StoreReader, volume: string | KubeObject): NodeBacking | undefined {
+/** The node a `local` volume's required nodeAffinity names (`kubernetes.io/hostname In [node]`). */
+function affinityNode(spec: Obj): string | undefined {
+  const terms = (rec(rec(rec(spec.nodeAffinity).required)).nodeSelectorTerms as { matchExpressions?: { key?: string; operator?: string; values?: string[] }[] }[] | undefined) ?? [];
+  for (const t of terms) for (const e of t.matchExpressions ?? []) if (e.key === "kubernetes.io/hostname" && e.operator === "In" && e.values?.[0]) return e.values[0];
+  return undefined;
+}
+
+/**
+ * Where on a node the volume's files are, when they are on a node. `node` is where the pod using
+ * the volume runs: a static hostPath volume is that node's directory.
+ */
+export function volumeBacking(ctx: StoreReader, volume: string | KubeObject, node?: string): NodeBacking | undefined {
   const pv = typeof volume === "string" ? ctx.get("/persistentvolumes", "", volume) : volume;
   if (!pv) return undefined;
   const spec = rec(pv.spec);
@@ -65,6 +77,12 @@ export function volumeBacking(ctx: StoreReader, volume: string | KubeObject): No
   const localNode = pv.metadata.annotations?.[LOCAL_PATH_NODE];
   const hostPath = String(rec(spec.hostPath).path ?? "");
   if (localNode && hostPath) return { node: localNode, path: clean(hostPath) };
+  const local = String(rec(spec.local).path ?? "");
+  if (local) {
+    const at = affinityNode(spec) ?? node;
+    return at ? { node: at, path: clean(local) } : undefined;
+  }
+  if (hostPath) return node ? { node, path: clean(hostPath) } : undefined;
   const nfs = rec(spec.nfs);
   if (nfs.server) {
     const node = nodeForServer(ctx, String(nfs.server));
@@ -79,8 +97,9 @@ export function volumeBacking(ctx: StoreReader, volume: string | KubeObject): No
   return undefined;
 }
 
-export function volumeContent(ctx: StoreReader, volume: string): Record<string, string> {
-  const backing = volumeBacking(ctx, volume);
+/** A volume's files, as the pod on `node` sees them. */
+export function volumeContent(ctx: StoreReader, volume: string, node?: string): Record<string, string> {
+  const backing = volumeBacking(ctx, volume, node);
   if (backing) {
     const out: Record<string, string> = {};
     for (const [p, c] of Object.entries(nodeFilesUnder(ctx, backing.node, backing.path))) out[p.slice(backing.path.length + 1)] = c;
@@ -116,10 +135,10 @@ export function nodeFileExists(ctx: StoreReader, at: NodeBacking): boolean {
   return Object.keys(nodeFilesUnder(ctx, at.node, at.path)).length > 0;
 }
 
-/** Applies writes (null removes, with everything under it) to a volume's files. */
-export function writeVolumeContent(ctx: ControllerContext, volume: string, writes: Record<string, string | null>): void {
+/** Applies writes (null removes, with everything under it) to a volume's files, as the pod on `node` makes them. */
+export function writeVolumeContent(ctx: ControllerContext, volume: string, writes: Record<string, string | null>, node?: string): void {
   if (Object.keys(writes).length === 0) return;
-  const backing = volumeBacking(ctx, volume);
+  const backing = volumeBacking(ctx, volume, node);
   if (backing) {
     const nodeWrites: Record<string, string | null> = {};
     const current = nodeFilesUnder(ctx, backing.node, backing.path);
@@ -131,7 +150,7 @@ export function writeVolumeContent(ctx: ControllerContext, volume: string, write
     writeNodeFiles(ctx, backing.node, nodeWrites);
     return;
   }
-  const files = { ...volumeContent(ctx, volume) };
+  const files = { ...volumeContent(ctx, volume, node) };
   for (const [path, content] of Object.entries(writes)) {
     if (content !== null) {
       files[path] = content;

@@ -101,7 +101,7 @@ export function volumeFiles(w: PodWork, v: Volume): Record<string, string> {
     return out;
   }
   if (v.emptyDir) return { ...(w.rec.volumes?.[v.name] ?? {}) };
-  if (v.persistentVolumeClaim) return { ...volumeContent(w.ctx, claimVolume(w, v.persistentVolumeClaim.claimName, v.name)) };
+  if (v.persistentVolumeClaim) return { ...volumeContent(w.ctx, claimVolume(w, v.persistentVolumeClaim.claimName, v.name), w.node) };
   return {};
 }
 

@@ -11,7 +11,7 @@ import { container, get, pod, podEvents, status } from "./helpers";
 const PVC = { apiVersion: "v1", kind: "PersistentVolumeClaim" };
 
 async function boundClaim(cluster: TestCluster, name: string, volume: string) {
-  await cluster.apply({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: volume }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], hostPath: { path: `/mnt/${volume}` }, claimRef: { namespace: "default", name } } });
+  await cluster.apply({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: volume }, spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteMany"], nfs: { server: "nfs.example.com", path: `/exports/${volume}` }, claimRef: { namespace: "default", name } } });
   await cluster.apply({ ...PVC, metadata: { name, namespace: "default" }, spec: { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "1Gi" } }, volumeName: volume } });
   await cluster.modify(PVC, "default", name, (o) => void (o.status = { phase: "Bound", accessModes: ["ReadWriteMany"], capacity: { storage: "1Gi" } }), "status");
 }
