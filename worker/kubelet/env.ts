@@ -32,6 +32,14 @@ function configData(w: PodWork, kind: "ConfigMap" | "Secret", name: string, opti
   return out;
 }
 
+// Models pkg/fieldpath/fieldpath.go FormatMap: keys sorted, values quoted as Go's %q does.
+function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m![k])}`)
+    .join("\n");
+}
+
 /** The downward API: `metadata.name`, `metadata.labels['app']`, `status.podIP`, … */
 export function fieldValue(w: PodWork, path: string): string {
   const m = w.pod.metadata;
@@ -46,9 +54,9 @@ export function fieldValue(w: PodWork, path: string): string {
     case "metadata.uid":
       return m.uid ?? "";
     case "metadata.labels":
-      return Object.entries(m.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join("\n");
+      return formatMap(m.labels);
     case "metadata.annotations":
-      return Object.entries(m.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join("\n");
+      return formatMap(m.annotations);
     case "spec.nodeName":
       return spec.nodeName ?? "";
     case "spec.serviceAccountName":

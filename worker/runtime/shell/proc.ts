@@ -110,6 +110,8 @@ export class Proc {
   cwd: string;
   private readonly overlay = new Map<string, string | null>();
   private steps = 0;
+  /** Per stream, the output line a write left without its newline. */
+  private readonly openLine: { stdout?: number; stderr?: number } = {};
 
   constructor(readonly opts: ProcOptions) {
     for (const [k, v] of Object.entries(opts.env)) this.vars.set(k, v);
@@ -161,14 +163,33 @@ export class Proc {
   }
 
   print(stream: "stdout" | "stderr", text: string): void {
+    if (text === "") return;
+    // A write that did not end its line is continued by the next write to the same stream, as the
+    // runtime's log joins partial lines (`cat` of a file without a final newline, then `echo`).
+    const open = this.openLine[stream];
+    if (open !== undefined) {
+      this.openLine[stream] = undefined;
+      const nl = text.indexOf("\n");
+      const head = nl < 0 ? text : text.slice(0, nl);
+      const prev = this.output[open];
+      this.output[open] = { ...prev, text: prev.text + head };
+      if (nl < 0) {
+        this.openLine[stream] = open;
+        return;
+      }
+      text = text.slice(nl + 1);
+      if (text === "") return;
+    }
     // Most writes are one line ending in a newline.
     const nl = text.indexOf("\n");
     if (nl === text.length - 1) {
       this.output.push({ at: this.t, stream, text: text.slice(0, -1) });
       return;
     }
-    const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+    const ends = text.endsWith("\n");
+    const lines = ends ? text.slice(0, -1).split("\n") : text.split("\n");
     for (const line of lines) this.output.push({ at: this.t, stream, text: line });
+    if (!ends) this.openLine[stream] = this.output.length - 1;
   }
 
   resolvePath(path: string): string {
