@@ -138,13 +138,26 @@ export function createDetail(ctx: DetailContext) {
     ctx.edit(await toEditableYaml(o));
     dialog.close();
   });
-  dialog.addEventListener("close", () => (current = undefined));
+  // Closing gives the focus back to what opened the dialog, even if the live view has redrawn it
+  // meanwhile (the new element carries the same data-key).
+  let opener: string | undefined;
+  dialog.addEventListener("close", () => {
+    current = undefined;
+    const key = opener;
+    opener = undefined;
+    if (!key) return;
+    setTimeout(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body || !active.isConnected) document.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+    });
+  });
 
   return {
     element: dialog,
     open(resource: string, namespace: string, name: string, tab?: string) {
       const live = ctx.cache.get(resource, namespace, name);
       lastSeen = live;
+      if (!dialog.open) opener = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
       current = { resource, namespace, name, uid: live?.metadata.uid, tab: "describe" };
       title.textContent = `${resource.replace(/s$/, "")} ${namespace ? `${namespace}/` : ""}${name}`;
       (tablist.querySelector("[data-tab=story]") as HTMLElement).hidden = resource !== "pods";

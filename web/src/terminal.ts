@@ -1,6 +1,9 @@
 // The terminal: xterm.js (loaded on first use) over the WebSocket `/s/<id>/console/terminal?node=…`.
 // Client → server text frames: {"type":"input","data":…} and {"type":"resize","cols":…,"rows":…};
 // server → client: {"type":"output","data":…} and {"type":"exit","code":…}.
+// The terminal keeps Tab (completion), so leaving it by keyboard is Escape, then Tab (or Shift+Tab):
+// the hint beside it says so. xterm.js runs in screen-reader mode (its rows mirrored for assistive
+// technology, output announced).
 import type { Terminal } from "@xterm/xterm";
 import { h } from "./dom";
 
@@ -21,7 +24,11 @@ export function createTerminal(base: string): TerminalPanel {
   const screen = h("div", { class: "term-screen", id: "terminal" });
   const select = h("select", { id: "terminal-node", "aria-label": "Node the shell runs on" });
   const state = h("span", { class: "hint", id: "terminal-state", "aria-live": "polite" }, "not connected");
-  const element = h("div", { class: "terminal" }, h("div", { class: "toolbar" }, h("label", null, "Shell on ", select), state), screen);
+  const keys = h("span", { class: "hint keys", id: "terminal-keys", "aria-live": "polite" });
+  const hint = (leaving: boolean) =>
+    keys.replaceChildren(...(leaving ? [h("kbd", null, "Tab"), " next control, ", h("kbd", null, "Shift+Tab"), " previous, ", h("kbd", null, "Esc"), " sends Esc"] : [h("kbd", null, "Esc"), " then ", h("kbd", null, "Tab"), " leaves the terminal"]));
+  hint(false);
+  const element = h("div", { class: "terminal" }, h("div", { class: "toolbar" }, h("label", null, "Shell on ", select), state, keys), screen);
 
   let term: Terminal | undefined;
   let socket: WebSocket | undefined;
@@ -74,10 +81,28 @@ export function createTerminal(base: string): TerminalPanel {
     starting ??= (async () => {
       loadStyles();
       const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
-      const t = new Terminal({ cursorBlink: true, fontSize: 13, convertEol: false, scrollback: 5000, theme: { background: "#0f172a" } });
+      const t = new Terminal({ cursorBlink: true, fontSize: 13, convertEol: false, scrollback: 5000, theme: { background: "#0f172a" }, screenReaderMode: true });
+      // Escape arms leaving: a Tab right after it goes to the browser (focus moves on), not to the shell.
+      let leaving = false;
+      t.attachCustomKeyEventHandler((e) => {
+        if (e.type !== "keydown" || ["Shift", "Control", "Alt", "Meta"].includes(e.key)) return true;
+        if (e.key === "Escape" && !e.ctrlKey && !e.altKey && !e.metaKey && !leaving) {
+          leaving = true;
+          hint(true);
+          return false;
+        }
+        const wasLeaving = leaving;
+        leaving = false;
+        if (wasLeaving) hint(false);
+        return !(wasLeaving && e.key === "Tab");
+      });
       const fit = new FitAddon();
       t.loadAddon(fit);
       t.open(screen);
+      t.textarea?.addEventListener("blur", () => {
+        leaving = false;
+        hint(false);
+      });
       fit.fit();
       new ResizeObserver(() => {
         if (screen.offsetParent) fit.fit();

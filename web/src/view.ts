@@ -38,7 +38,8 @@ function table(headers: string[], rows: Child[][], empty: string): HTMLElement {
 function podChip(pod: Pod): HTMLElement {
   const status = podStatus(pod);
   const label = `${pod.metadata?.namespace}/${pod.metadata?.name}: ${status} ${readyCount(pod)}`;
-  const chip = objectLink("pods", pod as KubeObject, [h("span", { class: "dot", "aria-hidden": "true" }), pod.metadata?.name ?? ""], `pod ${podTone(pod)}`);
+  // The state is written out, not only coloured: the dot's colour repeats it for a glance.
+  const chip = objectLink("pods", pod as KubeObject, [h("span", { class: "dot", "aria-hidden": "true" }), h("span", { class: "pod-name" }, pod.metadata?.name ?? ""), h("span", { class: "pod-state" }, status)], `pod ${podTone(pod)}`);
   chip.title = label;
   chip.setAttribute("aria-label", label);
   return chip;
