@@ -4,6 +4,7 @@ import { NAME_SUFFIX_ALPHABET } from "../sandbox/rng";
 import { gvkKey, type ResourceType } from "../resources/registry";
 import { GENERATION_KINDS, STATUS_RESET_ON_CREATE, strategies, type StrategyContext } from "../resources/strategy";
 import type { FieldError, KubeObject } from "../resources/types";
+import { admitDefaultIngressClass } from "../resources/validation/networking";
 import { applyDefaults, decodeError, finalizeJobSelector, normalizeForStorage, prepareUpdate, validateCreate, validateName, validateStatusUpdate, validateUpdate } from "../resources/validation";
 import { deepEqual } from "../util/equal";
 import type { ApiContext } from "./context";
@@ -88,6 +89,7 @@ export function admitCreate(ctx: AdmissionContext, t: ResourceType, obj: KubeObj
 
   applyDefaults(key, obj);
   admitStorageCreate(ctx, key, obj);
+  if (key === "networking.k8s.io/Ingress") admitDefaultIngressClass(obj, ctx.store.list("networking.k8s.io/ingressclasses"));
   if (key === "batch/Job") finalizeJobSelector(obj);
   strategies[key]?.prepareCreate?.(obj, sctx);
   const validation = validateCreate(key, obj);

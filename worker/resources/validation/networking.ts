@@ -1,5 +1,7 @@
-// networking.k8s.io: Ingress, IngressClass and NetworkPolicy.
-// Models pkg/apis/networking/validation/validation.go and pkg/apis/networking/v1/defaults.go
+// networking.k8s.io: Ingress, IngressClass and NetworkPolicy, and the DefaultIngressClass
+// admission plugin.
+// Models pkg/apis/networking/validation/validation.go, pkg/apis/networking/v1/defaults.go and
+// plugin/pkg/admission/network/defaultingressclass/admission.go
 import type { FieldError, KubeObject } from "../types";
 import { PROTOCOLS } from "./containers";
 import {
@@ -227,3 +229,24 @@ export function validateNetworkPolicy(obj: KubeObject): FieldError[] {
   return errs;
 }
 
+
+export const DEFAULT_INGRESS_CLASS = "ingressclass.kubernetes.io/is-default-class";
+const LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
+/**
+ * DefaultIngressClass (mutating admission of a create): an Ingress that names no class, neither in
+ * spec.ingressClassName nor in the legacy annotation, gets the IngressClass annotated
+ * `ingressclass.kubernetes.io/is-default-class: "true"` — the newest such class when there are
+ * several (then the first by name); none, and it stays without a class.
+ */
+export function admitDefaultIngressClass(obj: KubeObject, classes: KubeObject[]): void {
+  const spec = (obj.spec ?? {}) as Obj;
+  if (spec.ingressClassName !== undefined && spec.ingressClassName !== null) return;
+  if (obj.metadata.annotations?.[LEGACY_CLASS_ANNOTATION] !== undefined) return;
+  const created = (c: KubeObject) => Date.parse(c.metadata.creationTimestamp ?? "") || 0;
+  const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_INGRESS_CLASS] === "true");
+  const byName = (a: KubeObject, b: KubeObject) => ((a.metadata.name ?? "") < (b.metadata.name ?? "") ? -1 : 1);
+  defaults.sort((a, b) => created(b) - created(a) || byName(a, b));
+  const chosen = defaults[0]?.metadata.name;
+  if (chosen) obj.spec = { ...spec, ingressClassName: chosen };
+}
