@@ -1,5 +1,6 @@
 // Storage with the real kubectl, replaying seed 003 (an NFS server on a node, csi-driver-nfs, a
-// default nfs-csi class, a dynamic RWX claim, three nginx replicas serving one file from it, a
+// default nfs-csi class, a dynamic RWX claim, three nginx replicas serving one file from it through
+// the ClusterIP `kubectl expose` gives them, a
 // claim deleted while in use, Retain leaving a Released volume) and the sandbox's own default
 // class (local-path, WaitForFirstConsumer).
 import { beforeAll, describe, expect, it } from "vitest";
@@ -389,12 +390,20 @@ describe("seed 003: NFS storage with the real kubectl", () => {
     expect(kubectlOk(sb, ["describe", "pvc", "pvc-nfs-dynamic"])).toMatch(/^Used By:\s+test-nginx-/m);
   });
 
+  it("kubectl expose deployment test-nginx: the ClusterIP serves the shared file from the control node, every time", async () => {
+    expect(kubectlOk(sb, ["expose", "deployment", "test-nginx"])).toBe("service/test-nginx exposed\n");
+    const ip = kubectlOk(sb, ["get", "svc", "test-nginx", "-o", "jsonpath={.spec.clusterIP}"]);
+    expect(table(kubectlOk(sb, ["get", "svc", "test-nginx", "--no-headers"]))).toBe(`test-nginx ClusterIP ${ip} <none> 80/TCP AGE`);
+    for (let i = 0; i < 3; i++) expect(await shell("k8s-master", `curl ${ip}`)).toEqual({ stdout: "content save on nfsserver\n", stderr: "", exitCode: 0 });
+  });
+
   it("deleting the claim in use hangs until the pods using it are gone", async () => {
     const del = kubectlBackground(sb, ["delete", "-f", "nfs-csi-test.yml"]);
     await del.waitFor((out) => out.includes('persistentvolumeclaim "pvc-nfs-dynamic" deleted'), 10_000);
     await advance(30);
     expect(table(kubectlOk(sb, ["get", "pvc", "--no-headers"]))).toBe(`pvc-nfs-dynamic Terminating ${pvName} 1Gi RWX nfs-csi <unset> AGE`);
     expect(await Promise.race([del.exited, new Promise((r) => setTimeout(() => r("still waiting"), 1000))])).toBe("still waiting");
+    expect(kubectlOk(sb, ["delete", "svc", "test-nginx"])).toBe('service "test-nginx" deleted\n');
     expect(kubectlOk(sb, ["delete", "deployments.apps", "test-nginx"])).toBe('deployment.apps "test-nginx" deleted\n');
     await advance(35);
     expect(await del.exited).toBe(0);
