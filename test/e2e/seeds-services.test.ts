@@ -1,9 +1,10 @@
 // The service flows of the seed tutorials, replayed with the real kubectl and the control-plane
 // node's shell: curl to a pod IP and to a NodePort on every node (seed 000), and upgrading a
 // ReplicationController's pods one at a time behind a fixed NodePort without the service ever
-// failing a request (seed 001).
+// failing a request (seed 001), and seed 001's NodePort range widened in the kube-apiserver
+// manifest so that a Service may take nodePort 8080.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, kubectlOk, nodeShell, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
+import { createSandbox, kubectl, kubectlOk, nodeShell, type Sandbox, sandboxPost, squash, table, writeFile } from "./harness";
 
 let sb: Sandbox;
 
@@ -92,5 +93,53 @@ describe("seed tutorials: services", () => {
     const head = await onMaster(`curl -I ${newIP}`);
     expect(head.stdout).toMatch(/^HTTP\/1\.1 200 OK\r?\nServer: nginx\/1\.25\.1\r?\n/);
     expect(await serverOf(`${master}:30080`)).toBe("nginx/1.25.1");
+  });
+
+  it("widens --service-node-port-range in the kube-apiserver manifest; a Service then takes nodePort 8080 (seed 001)", async () => {
+    // Before: 8080 is outside the default range.
+    const svc = (nodePorts: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: myweb-nodeport
+spec:
+  type: NodePort
+  selector:
+    apps: web
+  ports:
+  - port: 8888
+    targetPort: 80
+${nodePorts}`;
+    const early = kubectl(sb, ["apply", "-f", writeFile(sb, "05-svc-early.yaml", svc("    nodePort: 8080\n"))]);
+    expect(early.stderr).toContain("provided port is not in the valid range. The range of valid ports is 30000-32767");
+
+    expect((await onMaster("grep static /var/lib/kubelet/config.yaml")).stdout).toBe("staticPodPath: /etc/kubernetes/manifests\n");
+    // vim in the seed: the flag goes right under `- kube-apiserver`.
+    expect((await onMaster("sed -i 's/^\\( *\\)- kube-apiserver$/&\\n\\1- --service-node-port-range=3000-50000/' /etc/kubernetes/manifests/kube-apiserver.yaml")).exitCode).toBe(0);
+    expect((await onMaster("cat /etc/kubernetes/manifests/kube-apiserver.yaml")).stdout).toMatch(/- kube-apiserver\n +- --service-node-port-range=3000-50000\n/);
+    expect(await onMaster("mv /etc/kubernetes/manifests/kube-apiserver.yaml /tmp/")).toMatchObject({ exitCode: 0 });
+    expect(await onMaster("mv /tmp/kube-apiserver.yaml /etc/kubernetes/manifests/")).toMatchObject({ exitCode: 0 });
+    await advance(30);
+
+    // The seed's ReplicationController: nginx over an empty html directory (403 on /).
+    const rc = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "koten-rc" },
+      spec: {
+        replicas: 3,
+        selector: { apps: "web" },
+        template: {
+          metadata: { labels: { apps: "web" } },
+          spec: { volumes: [{ name: "html", emptyDir: {} }], containers: [{ name: "web", image: "harbor.koten.com/koten-web/nginx:1.25.1-alpine", volumeMounts: [{ name: "html", mountPath: "/usr/share/nginx/html" }] }] },
+        },
+      },
+    };
+    expect(kubectlOk(sb, ["apply", "-f", writeFile(sb, "03-rc-nginx.json", JSON.stringify(rc))])).toBe("replicationcontroller/koten-rc created\n");
+    expect(kubectlOk(sb, ["apply", "-f", writeFile(sb, "05-svc-NodeIP.yaml", svc("    nodePort: 8080\n"))])).toBe("service/myweb-nodeport created\n");
+    await advance(20);
+    expect(table(kubectlOk(sb, ["get", "svc", "myweb-nodeport", "--no-headers"]))).toMatch(/^myweb-nodeport NodePort [\d.]+ <none> 8888:8080\/TCP AGE$/);
+    const [master] = nodeIPs();
+    const page = await onMaster(`curl ${master}:8080`);
+    expect(page.stdout).toBe("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx/1.25.1</center>\r\n</body>\r\n</html>\r\n");
   });
 });
