@@ -32,9 +32,10 @@ export function runHook(w: PodWork, c: ContainerRuntime, h: LifecycleHandler, li
   }
   if (h.httpGet) {
     const port = typeof h.httpGet.port === "number" ? h.httpGet.port : Number(h.httpGet.port) || containerSpec(w, c)?.ports?.find((p) => p.name === h.httpGet?.port)?.containerPort || 0;
-    const r = httpGet(w, c, port, h.httpGet.path || "/", w.now, h.httpGet.scheme ?? "HTTP", h.httpGet.host);
-    if ("error" in r) return { duration: 0, error: `HTTP lifecycle hook (${h.httpGet.path ?? "/"}) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: ${r.error}` };
-    if (r.status >= 400) return { duration: 0, error: `HTTP lifecycle hook (${h.httpGet.path ?? "/"}) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: HTTP lifecycle hook (${h.httpGet.path ?? "/"}) returned HTTP status ${r.status}` };
+    const path = h.httpGet.path ?? "";
+    const r = httpGet(w, c, port, path.startsWith("/") ? path : `/${path}`, w.now, h.httpGet.scheme ?? "HTTP", h.httpGet.host);
+    // Only a request that got no answer fails: the handler does not look at the status code.
+    if ("error" in r) return { duration: 0, error: `HTTP lifecycle hook (${path}) for Container "${c.name}" in Pod "${podRef(w)}" failed - error: ${r.error}` };
     return { duration: 0 };
   }
   if (h.sleep) return { duration: Math.min((h.sleep.seconds ?? 0) * 1000, limitMs) };
