@@ -48,6 +48,12 @@ describe("node shell", () => {
     expect((await shell(sb.id, "k8s-node1", "echo one > /root/notes; echo two >> /root/notes")).exitCode).toBe(0);
     expect((await shell(sb.id, "k8s-node1", "cat /root/notes")).stdout).toBe("one\ntwo\n");
     expect((await shell(sb.id, "k8s-node1", "rm /root/notes; cat /root/notes")).stderr).toContain("No such file or directory");
+    // tee cannot open a directory: it says so, writes the other files, and changes nothing else.
+    const rv = async () => (await api(sb.id, "GET", "/api/v1/namespaces")).json.metadata.resourceVersion;
+    const before = await rv();
+    expect(await shell(sb.id, "k8s-node1", "echo hi | tee / /root")).toMatchObject({ stdout: "hi\n", stderr: "tee: /: Is a directory\ntee: /root: Is a directory\n", exitCode: 1 });
+    expect(await rv()).toBe(before);
+    expect(await shell(sb.id, "k8s-node1", "echo hi | tee / /root/t; cat /root/t; test -d /root && echo dir")).toMatchObject({ stdout: "hi\nhi\ndir\n" });
   });
 
   it("stops and starts the kubelet with systemctl: the node goes NotReady and heals", async () => {

@@ -313,6 +313,8 @@ export function serviceRoute(rng: Prng): FuzzRequest[] {
     () => ({ category: "service", target: "none", method: "GET", path: withQuery("/api/sandboxes/templates", { [hostileString(rng).slice(0, 100)]: hostileString(rng).slice(0, 1000) }), shape: "service" }),
     () => ({ category: "service", target: "RO", method: "POST", path: `/api/sandboxes/$ID/${rng.pick(["clock", "nodes", "shell", "nodes/k8s-node1/kubelet"])}`, headers: JSON_CT, body: jsonText(rng.pick([{ paused: false }, { name: "k8s-node9" }, { node: "k8s-master", command: "rm -rf /" }, { running: false }])), shape: "service", refuse: true }),
     () => ({ category: "service", target: "RO", method: "DELETE", path: "/api/sandboxes/$ID", headers: { authorization: "Bearer x" }, shape: "service", refuse: true }),
+    // The benchmarks' ping writes: a read-only link may only read them.
+    () => ({ category: "service", target: "RO", method: rng.pick(["POST", "PUT"]), path: "/api/sandboxes/$ID/ping", headers: JSON_CT, body: rng.chance(0.5) ? jsonBody() : hugeString(rng).slice(0, 5000), shape: "service", refuse: true }),
     () => ({ category: "service", target: "A", method: "DELETE", path: "/api/sandboxes/$ID", headers: { authorization: rng.pick(["", "Bearer ", `Bearer ${"0".repeat(64)}`, `Bearer ${hostileString(rng).slice(0, 3000)}`, "Bearer ../../"]) }, shape: "service", refuse: true }),
   ];
   // `$ID` in a path stands for A (a path without it names no sandbox of this test).
@@ -993,7 +995,6 @@ export function hostileShellLine(rng: Prng, writes: boolean): string {
     hostileString(rng).slice(0, 60_000),
   ];
   const writing = [
-    "echo x > ../../../../tmp/fz",
     "echo x > ''",
     "echo x > /dev/full",
     "echo x > /",
@@ -1016,6 +1017,7 @@ export function hostileShellLine(rng: Prng, writes: boolean): string {
     "systemctl stop kubelet; systemctl start kubelet; systemctl restart kubelet",
     "tar xf - < /etc/hosts",
     "dd if=/dev/zero of=/tmp/z bs=1M count=100",
+    "echo x > ../../../../tmp/fz",
   ];
   return writes && rng.chance(0.3) ? rng.pick(writing) : rng.pick(reads);
 }
@@ -1023,8 +1025,8 @@ export function hostileShellLine(rng: Prng, writes: boolean): string {
 const NODES = ["k8s-master", "k8s-node1", "k8s-node2"];
 
 export function nodeShell(rng: Prng): FuzzRequest[] {
-  // A gets lines that only read (what they write lands in the node's files, never in an API
-  // object); B also gets lines that write, move and remove.
+  // A gets lines that only read (the sandbox's resourceVersion, which any write to a node's files
+  // moves, must not change); B also gets lines that write, move and remove.
   const target: Target = rng.chance(0.6) ? "A" : "B";
   const command = hostileShellLine(rng, target === "B");
   // B's destructive lines all land on one worker node, so the others keep a working cluster.

@@ -10,6 +10,11 @@ const LISTED = RESOURCE_TYPES.filter((t) => t.verbs.includes("list") && !(t.grou
 
 export async function snapshot(id: string): Promise<Snapshot> {
   const out: Snapshot = new Map();
+  // The sandbox's own resourceVersion moves with any write at all, the internal records behind pods
+  // and nodes included (a container's files, a node's files), which no list shows.
+  const namespaces = await api(id, "GET", "/api/v1/namespaces");
+  if (namespaces.status !== 200) throw new Error(`listing namespaces: ${namespaces.status}`);
+  out.set("sandbox resourceVersion", namespaces.json.metadata.resourceVersion);
   for (const t of LISTED) {
     const path = `/${t.group ? `apis/${t.group}` : "api"}/${t.version}/${t.resource}`;
     const res = await api(id, "GET", path);

@@ -1,6 +1,7 @@
 // sort, uniq, cut, tr, base64, tee and column, in their common forms.
 import type { Program } from "../../runtime/shell/proc";
 import { inputs, lines } from "./common";
+import { DIRECTORY } from "../../runtime/types";
 
 export const sort: Program = (p, argv, io) => {
   const args = argv.slice(1);
@@ -165,9 +166,16 @@ export const base64: Program = (p, argv, io) => {
 export const tee: Program = (p, argv, io) => {
   const args = argv.slice(1);
   const append = args.includes("-a");
-  for (const f of args.filter((a) => !a.startsWith("-"))) p.writeFile(f, io.stdin, append);
+  let status = 0;
+  for (const f of args.filter((a) => !a.startsWith("-"))) {
+    // A directory is not a file tee can open (coreutils: "tee: /: Is a directory"); the other files still get the input.
+    if (p.readFile(f) === DIRECTORY) {
+      io.err(`tee: ${f}: Is a directory\n`);
+      status = 1;
+    } else p.writeFile(f, io.stdin, append);
+  }
   io.out(io.stdin);
-  return 0;
+  return status;
 };
 
 export const column: Program = (p, argv, io) => {
