@@ -165,6 +165,35 @@ describe("a pod's story", () => {
     await page.close();
   });
 
+  it("says why the other nodes were passed over even when the pod was scheduled on the first try, and times its deletion", async () => {
+    const sb = await createSandbox();
+    kubectlOk(sb, ["run", "first", "--image=nginx:1.27"]);
+    const { page, errors } = await openPage(browser, sb.url);
+    await consoleReady(page);
+    await clickOn(page, '[data-open="pods/default/first"]');
+    await waitForText(page, "#detail-story", "Scheduled to");
+    const node = JSON.parse(kubectlOk(sb, ["get", "pod", "first", "-o", "json"])).spec.nodeName as string;
+    const other = node === "k8s-node1" ? "k8s-node2" : "k8s-node1";
+    await waitForText(page, "#detail-story", "k8s-master: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }");
+    expect(await textOf(page, '#detail-story [data-step="scheduled"]')).toContain(`${other}: fits too; ${node} scored higher`);
+    // No FailedScheduling: it was placed at once.
+    expect(await page.locator('#detail-story [data-step="FailedScheduling"]').count()).toBe(0);
+
+    await advance(sb.id, 30);
+    await page.waitForSelector('#detail-story [data-step="ready"].done', { timeout: 15_000 });
+    kubectlOk(sb, ["delete", "pod", "first", "--wait=false"]);
+    await waitForText(page, "#detail-story", "Deletion requested");
+    await advance(sb.id, 35);
+    await waitForText(page, "#detail-story", "Removed from the API");
+    // Every deletion step has its time.
+    const times = await page.locator('#detail-story [data-step="requested"] .when, #detail-story [data-step="Killing"] .when, #detail-story [data-step="removed"] .when').allInnerTexts();
+    expect(times).toHaveLength(3);
+    for (const t of times) expect(t).toMatch(/\d{2}:\d{2}:\d{2}/);
+    await screenshot(page, "pod-story-deletion");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("says why the scheduler rejected the nodes", async () => {
     const sb = await createSandbox();
     writeFile(sb, "picky.json", JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "picky" }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "c", image: "nginx:1.27" }] } }));

@@ -1,5 +1,4 @@
 // Talking to kubeplay: the sandbox service (/api/sandboxes) and a sandbox's Kubernetes API (/s/<id>).
-import type { ObjectMeta } from "kubernetes-types/meta/v1";
 
 export interface ClockState {
   now: string;
@@ -24,12 +23,7 @@ export interface Created {
   applied?: { kind: string; name: string; namespace?: string; error?: string }[];
 }
 
-/** Any API object; readers cast to the kubernetes-types type of the resource they read. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-}
+export type { KubeObject } from "./types";
 
 /** An API refusal: the Status message when there is one. */
 export class ApiError extends Error {

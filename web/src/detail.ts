@@ -1,6 +1,6 @@
 // An object's detail, in a dialog: describe-like text, its YAML (read from the API), and for a pod
 // its story. Describe and story follow the cache live; a deleted pod keeps its story.
-import type { Event as CoreV1Event, Pod, Service } from "kubernetes-types/core/v1";
+import type { Event as CoreV1Event, Node, Pod, Service } from "kubernetes-types/core/v1";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";
 import { getJson, type KubeObject } from "./api";
 import { toEditableYaml, toYaml } from "./apply";
@@ -105,6 +105,7 @@ export function createDetail(ctx: DetailContext) {
       endpointSlices: ctx.cache.list<EndpointSlice & KubeObject>("endpointslices"),
       services: ctx.cache.list<Service & KubeObject>("services"),
       gone: gone(),
+      nodes: ctx.cache.list<Node & KubeObject>("nodes"),
     });
     replace(panels.story, storyList(steps));
   };

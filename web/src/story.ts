@@ -2,9 +2,10 @@
 // kubelet → probes → endpoints — and its deletion, told from what the API keeps: the pod's own
 // metadata and conditions, its owners, the events the components recorded, and the EndpointSlices
 // that list it. A pure function of the page's cache, so the story grows live as the pod moves on.
-import type { Event as CoreV1Event, Pod, Service } from "kubernetes-types/core/v1";
+import type { Event as CoreV1Event, Node, Pod, Service } from "kubernetes-types/core/v1";
 import type { EndpointSlice } from "kubernetes-types/discovery/v1";
-import type { KubeObject } from "./api";
+import type { KubeObject } from "./types";
+import { whyNotFit } from "./fit";
 
 export type StepState = "done" | "waiting" | "failed";
 
@@ -27,6 +28,8 @@ export interface StoryInput {
   services: Service[];
   /** The pod is gone from the API (its DELETED event was seen). */
   gone: boolean;
+  /** The cluster's nodes, for why the scheduler passed over the others. */
+  nodes?: Node[];
 }
 
 // The order of the flow, for steps in the same second (events carry whole seconds).
@@ -41,6 +44,24 @@ const count = (e: CoreV1Event) => ((e.count ?? 1) > 1 ? ` (×${e.count}, last ${
 function controllerOf(o: KubeObject | Pod): { kind: string; name: string } | undefined {
   const refs = o.metadata?.ownerReferences ?? [];
   return refs.find((r) => r.controller) ?? refs[0];
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** When the pod began terminating: its deletion request (deletionTimestamp less the grace period). */
+function terminatingSince(pod: Pod): string | undefined {
+  const at = pod.metadata?.deletionTimestamp ? Date.parse(pod.metadata.deletionTimestamp) : NaN;
+  return Number.isNaN(at) ? undefined : stamp(at - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000);
+}
+
+/** Why each other node was passed over, by the common filters (fit.ts), or that it fit and scored lower. */
+function otherNodes(pod: Pod, nodes: Node[]): string[] {
+  const chosen = pod.spec?.nodeName;
+  const others = nodes.filter((n) => n.metadata?.name && n.metadata.name !== chosen).sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""));
+  return others.map((n) => {
+    const why = whyNotFit(pod, n);
+    return `${n.metadata?.name}: ${why ?? `fits too; ${chosen ?? "the chosen node"} scored higher`}`;
+  });
 }
 
 export function podStory(pod: Pod & KubeObject, input: StoryInput): StoryStep[] {
@@ -99,7 +120,7 @@ export function podStory(pod: Pod & KubeObject, input: StoryInput): StoryStep[] 
   }
   const scheduled = own.find((e) => e.reason === "Scheduled");
   if (scheduled) {
-    add({ key: "scheduled", phase: "create", component: "kube-scheduler", title: `Scheduled to ${pod.spec?.nodeName ?? "a node"}`, time: firstTime(scheduled), detail: [scheduled.message ?? "", "bound through pods/binding: spec.nodeName set"], state: "done" });
+    add({ key: "scheduled", phase: "create", component: "kube-scheduler", title: `Scheduled to ${pod.spec?.nodeName ?? "a node"}`, time: firstTime(scheduled), detail: [scheduled.message ?? "", "bound through pods/binding: spec.nodeName set", ...otherNodes(pod, input.nodes ?? [])], state: "done" });
   } else if (pod.spec?.nodeName) {
     add({ key: "scheduled", phase: "create", component: "kube-apiserver", title: `Bound to ${pod.spec.nodeName}`, detail: ["spec.nodeName was set when the pod was created: the scheduler was not involved"], state: "done" });
   } else if (!deleting) {
@@ -138,7 +159,7 @@ export function podStory(pod: Pod & KubeObject, input: StoryInput): StoryStep[] 
       phase: terminating ? "delete" : "create",
       component: "endpointslice-controller",
       title: terminating ? `Leaving Service ${svc}` : ready ? `In Service ${svc}'s endpoints` : `Listed by Service ${svc}, not ready: no traffic yet`,
-      time: terminating ? undefined : slice.metadata?.annotations?.["endpoints.kubernetes.io/last-change-trigger-time"],
+      time: terminating ? terminatingSince(pod) : slice.metadata?.annotations?.["endpoints.kubernetes.io/last-change-trigger-time"],
       detail: [`EndpointSlice ${slice.metadata?.name}: ${entry.addresses.join(", ")} ready=${entry.conditions?.ready !== false}${terminating ? " terminating=true" : ""}`],
       state: terminating || ready ? "done" : "waiting",
     });
@@ -155,19 +176,22 @@ export function podStory(pod: Pod & KubeObject, input: StoryInput): StoryStep[] 
   if (deleting) {
     const ownerDeleted = owner && input.events.find((e) => e.involvedObject.name === owner.name && e.reason === "SuccessfulDelete" && (e.message ?? "").includes(name));
     const grace = pod.metadata.deletionGracePeriodSeconds;
+    const requestedAt = terminatingSince(pod);
     add({
       key: "requested",
       phase: "delete",
       component: ownerDeleted ? "kube-controller-manager" : "kube-apiserver",
       title: "Deletion requested",
-      time: ownerDeleted ? firstTime(ownerDeleted) : undefined,
+      time: ownerDeleted ? firstTime(ownerDeleted) : requestedAt,
       detail: [ownerDeleted ? `${owner!.kind} ${owner!.name}: ${ownerDeleted.message}` : "DELETE accepted by the API server", pod.metadata.deletionTimestamp ? `deletionTimestamp ${pod.metadata.deletionTimestamp}${grace !== undefined ? ` (grace period ${grace}s)` : ""}` : ""].filter(Boolean),
       state: "done",
     });
     for (const e of own.filter((e) => e.reason === "Killing")) {
       add({ key: "Killing", phase: "delete", component: `kubelet (${e.source?.host ?? pod.spec?.nodeName ?? ""})`, title: "Killing", time: firstTime(e), detail: [e.message ?? ""], state: "done" });
     }
-    add({ key: "removed", phase: "delete", component: "kube-apiserver", title: input.gone ? "Removed from the API" : "Terminating", detail: [input.gone ? "the kubelet confirmed the containers stopped; the object is gone" : "waiting for the kubelet to stop the containers"], state: input.gone ? "done" : "waiting" });
+    // Gone once the kubelet saw the last container stop (its final status says when).
+    const stopped = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].map((c) => c.state?.terminated?.finishedAt).filter((t): t is string => Boolean(t)).sort();
+    add({ key: "removed", phase: "delete", component: "kube-apiserver", title: input.gone ? "Removed from the API" : "Terminating", time: input.gone ? (stopped[stopped.length - 1] ?? pod.metadata.deletionTimestamp) : undefined, detail: [input.gone ? "the kubelet confirmed the containers stopped; the object is gone" : "waiting for the kubelet to stop the containers"], state: input.gone ? "done" : "waiting" });
   } else {
     // A container restarted by a failing liveness probe is killed too, while the pod lives on.
     for (const e of own.filter((e) => e.reason === "Killing")) {
