@@ -19,6 +19,8 @@ export interface Env extends LimitVars {
   REQUEST_RATE_LIMITER?: RateLimit;
   /** Days without a request after which the hourly sweep deletes a sandbox; "0" keeps sandboxes forever. */
   IDLE_EXPIRY_DAYS?: string;
+  /** Idle sandboxes each hourly sweep deletes per shard, oldest first (default 40). */
+  EXPIRY_BATCH?: string;
   /** Hours without a request after which a sandbox's own timers stop waking it (it catches up on the next visit); "0" never. */
   DORMANT_AFTER_HOURS?: string;
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import type { Env } from "../../worker/env";
 import type { Sandbox } from "../../worker/sandbox/sandbox-do";
-import { sweepIdleSandboxes } from "../../worker/service/expiry";
+import { expiryBatch, sweepIdleSandboxes } from "../../worker/service/expiry";
 import { api, createSandbox, ORIGIN } from "./helpers";
 
 const DAY = 86_400_000;
@@ -71,6 +71,14 @@ describe("last activity", { timeout: 30_000 }, () => {
     // The service's info (a visit) records it.
     await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.readOnlyId}`);
     expect(await storedActivity(sb.id)).toBeGreaterThan(Date.now() - 60_000);
+  });
+});
+
+describe("EXPIRY_BATCH", () => {
+  it("defaults to 40 and takes a positive whole number", () => {
+    expect(expiryBatch({})).toBe(40);
+    expect(expiryBatch({ EXPIRY_BATCH: "500" })).toBe(500);
+    for (const bad of ["", "0", "-1", "1.5", "many"]) expect(expiryBatch({ EXPIRY_BATCH: bad }), bad).toBe(40);
   });
 });
 
@@ -150,6 +158,19 @@ describe("the expiry sweep", { timeout: 30_000 }, () => {
     expect(result.expired).toContain(cold.id);
     expect((await api(visited.id, "GET", "/api/v1/pods")).status).toBe(200);
     expect(await rows(cold.id)).toEqual({ sandboxes: 0, objects: 0 });
+  });
+
+  it("takes EXPIRY_BATCH sandboxes per shard and run, oldest first; the next runs take up the backlog", async () => {
+    const idle = [await createSandbox(), await createSandbox(), await createSandbox()];
+    // Idle the longest of all, the first oldest.
+    for (const [i, sb] of idle.entries()) await setStoredActivity(sb.id, 1000 + i);
+    const now = Date.now() + 31 * DAY;
+    const first = await sweepIdleSandboxes({ ...env, IDLE_EXPIRY_DAYS: "30", EXPIRY_BATCH: "2" }, now);
+    expect(first.expired.slice(0, 2)).toEqual([idle[0].id, idle[1].id]);
+    expect((await rows(idle[2].id)).sandboxes).toBe(1);
+    const second = await sweepIdleSandboxes({ ...env, IDLE_EXPIRY_DAYS: "30", EXPIRY_BATCH: "2" }, now + HOUR);
+    expect(second.expired[0]).toBe(idle[2].id);
+    expect((await rows(idle[2].id)).sandboxes).toBe(0);
   });
 
   it("keeps every sandbox with IDLE_EXPIRY_DAYS = 0, and nothing within the idle period", async () => {

@@ -10,10 +10,16 @@ import { internalCall } from "./forward";
 
 export const DEFAULT_IDLE_EXPIRY_DAYS = 30;
 /**
- * Sandboxes looked at per shard and run: each costs a call to its Durable Object, and a run's
- * subrequests are limited. The backlog, if any, is taken up by the next hourly runs.
+ * Sandboxes looked at per shard and run (EXPIRY_BATCH): each costs a call to its Durable Object, and
+ * a run's subrequests are limited (50 on the free plan, 1,000 on a paid one). The backlog, if any, is
+ * taken up by the next hourly runs, oldest first.
  */
-export const EXPIRY_BATCH = 40;
+export const DEFAULT_EXPIRY_BATCH = 40;
+
+export function expiryBatch(env: Pick<Env, "EXPIRY_BATCH">): number {
+  const n = Number(env.EXPIRY_BATCH ?? "");
+  return env.EXPIRY_BATCH?.trim() && Number.isInteger(n) && n > 0 ? n : DEFAULT_EXPIRY_BATCH;
+}
 const DAY_MS = 86_400_000;
 
 export function idleExpiryDays(env: Pick<Env, "IDLE_EXPIRY_DAYS">): number {
@@ -37,8 +43,9 @@ export async function sweepIdleSandboxes(env: Env, now: number): Promise<SweepRe
   const days = idleExpiryDays(env);
   if (days === 0) return result;
   const before = now - days * DAY_MS;
+  const batch = expiryBatch(env);
   for (const shard of boundShards(env)) {
-    for (const id of await idleSandboxes(shard.db, before, EXPIRY_BATCH)) {
+    for (const id of await idleSandboxes(shard.db, before, batch)) {
       const res = await internalCall(env, id, "expire", "POST", { before });
       const body = (await res.json().catch(() => ({}))) as { expired?: boolean };
       if (res.ok && body.expired) result.expired.push(id);
