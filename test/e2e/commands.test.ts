@@ -1,7 +1,7 @@
 // kubectl commands checked with the default kubectl version only: cluster views, describe, generators,
 // paging, bulk deletion, wait, replace and the three patch types.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, kubectl, kubectlBackground, kubectlOk, table, writeFile, type Sandbox } from "./harness";
+import { createSandbox, kubectl, kubectlBackground, kubectlOk, nodeShell, sandboxPost, table, writeFile, type Sandbox } from "./harness";
 
 // Pods no node can take stay Pending whatever the scheduler does, so they are deleted at once.
 const UNSCHEDULABLE = '--overrides={"apiVersion":"v1","spec":{"nodeSelector":{"e2e.kubeplay.dev/nowhere":"true"}}}';
@@ -16,7 +16,7 @@ describe("kubectl (default version)", () => {
     sb = await createSandbox();
   });
 
-  it("shows the cluster: get nodes, describe node, get all", () => {
+  it("shows the cluster: get nodes, describe node, get all", async () => {
     expect(table(ok(["get", "nodes"]))).toBe(
       [
         "NAME STATUS ROLES AGE VERSION",
@@ -29,6 +29,11 @@ describe("kubectl (default version)", () => {
       /^k8s-master Ready control-plane AGE v1\.32\.3 192\.168\.\d+\.\d+ <none> \S.* containerd:\/\/\S+$/,
     );
 
+    // The kubelet's node events: a restart, a cordon and an uncordon.
+    await sandboxPost(sb, "clock", { advanceSeconds: 1 });
+    expect(await nodeShell(sb, "k8s-master", "systemctl restart kubelet")).toMatchObject({ exitCode: 0 });
+    ok(["cordon", "k8s-master"]);
+    ok(["uncordon", "k8s-master"]);
     const node = ok(["describe", "node", "k8s-master"]);
     for (const line of [
       "Name:               k8s-master",
@@ -46,6 +51,24 @@ describe("kubectl (default version)", () => {
     expect(node).not.toContain("Failed to get lease");
     expect(node).toMatch(/^Non-terminated Pods: +\(\d+ in total\)$/m);
     expect(node).toMatch(/^Allocated resources:\n/m);
+    expect(node).toMatch(/^Capacity:\n  cpu: +2\n  ephemeral-storage: +61202244Ki\n(.*\n){2}  memory: +4015852Ki\n  pods: +110\n/m);
+    expect(node).toMatch(/^Allocatable:\n  cpu: +2\n  ephemeral-storage: +56403987978\n(.*\n){2}  memory: +3913452Ki\n  pods: +110\n/m);
+    expect(node).toMatch(/^PodCIDR: +10\.244\.0\.0\/24$/m);
+    expect(node).toMatch(/^ {2}Namespace +Name +CPU Requests +CPU Limits +Memory Requests +Memory Limits +Age$/m);
+    expect(node).toMatch(/^ {2}kube-system +kube-apiserver-k8s-master +250m \(12%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +\d+s$/m);
+    expect(node).toMatch(/^ {2}kube-system +etcd-k8s-master +100m \(5%\) +0 \(0%\) +100Mi \(2%\) +0 \(0%\) +\d+s$/m);
+    expect(node).toMatch(/^ {2}Resource +Requests +Limits\n {2}-+ +-+ +-+\n {2}cpu +\d+m \(\d+%\) +0 \(0%\)\n {2}memory +\d+Mi \(\d+%\) +\d+Mi \(\d+%\)\n/m);
+    for (const [reason, message] of [
+      ["Starting", "Starting kubelet."],
+      ["NodeHasSufficientMemory", "Node k8s-master status is now: NodeHasSufficientMemory"],
+      ["NodeHasNoDiskPressure", "Node k8s-master status is now: NodeHasNoDiskPressure"],
+      ["NodeHasSufficientPID", "Node k8s-master status is now: NodeHasSufficientPID"],
+      ["NodeAllocatableEnforced", "Updated Node Allocatable limit across pods"],
+      ["NodeNotSchedulable", "Node k8s-master status is now: NodeNotSchedulable"],
+      ["NodeSchedulable", "Node k8s-master status is now: NodeSchedulable"],
+    ]) {
+      expect(node.split("\n").some((l) => new RegExp(`^  Normal  ${reason} +\\S+ +kubelet +${message.replace(/\./g, "\\.")}$`).test(l)), reason).toBe(true);
+    }
 
     expect(ok(["create", "deployment", "web", "--image=nginx:1.27", "--replicas=2"])).toBe("deployment.apps/web created\n");
     const all = table(ok(["get", "all"])).split("\n");

@@ -17,6 +17,7 @@ import { kubeletStoppedAt, MACHINES } from "../sandbox/machines";
 import { deepEqual } from "../util/equal";
 import { getCondition, updateCondition, type Condition } from "../util/pod-condition";
 import type { ControllerContext } from "./types";
+import { nodeStatusEvent } from "./node-kubelet-events";
 import { nodeMonitorGraceMs } from "./node-monitor-grace";
 import { list, parseTime, rec } from "./workload-helpers";
 
@@ -118,9 +119,9 @@ function markReady(ctx: ControllerContext, node: KubeObject): void {
     (status.conditions as Condition[]).push({ ...c, lastTransitionTime });
   }
   if (deepEqual(status, rec(node.status))) return;
-  const updated = ctx.updateStatus(NODE, { ...node, status });
+  ctx.updateStatus(NODE, { ...node, status });
   // The kubelet's own pod sync reports its pods' readiness again.
-  ctx.event(updated ?? node, "Normal", "NodeReady", `Node ${node.metadata.name} status is now: NodeReady`, "kubelet");
+  nodeStatusEvent(ctx, node.metadata.name ?? "", "NodeReady");
 }
 
 function syncHealth(ctx: ControllerContext, node: KubeObject): void {

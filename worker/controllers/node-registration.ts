@@ -4,7 +4,7 @@
 // part) — the same shape as the nodes a sandbox starts with. A node whose kubelet is stopped does
 // not register; the node lifecycle controller reports it as never having posted status. A running
 // kubelet keeps node.status.images in step with the images on its machine (what ImageLocality
-// scores), writing only when they change.
+// scores), writing only when they change, and records its node events (node-kubelet-events.ts).
 // Models pkg/kubelet/kubelet_node_status.go initialNode / setNodeStatus, pkg/kubelet/nodestatus
 // setters.go Images and
 // pkg/controller/nodeipam/ipam/range_allocator.go AllocateOrOccupyCIDR (simplified)
@@ -15,6 +15,7 @@ import { nodeConditions, nodeObject } from "../sandbox/bootstrap";
 import { kubeletStoppedAt } from "../sandbox/machines";
 import { deepEqual } from "../util/equal";
 import { getCondition } from "../util/pod-condition";
+import { nodeStatusEvent, recordKubeletStart, syncKubeletNodeEvents } from "./node-kubelet-events";
 import type { ControllerContext } from "./types";
 import { rec } from "./workload-helpers";
 
@@ -39,11 +40,9 @@ function sameImages(reported: unknown, want: NodeImage[]): boolean {
   return true;
 }
 
-/** The kubelet's images setter: node.status.images follows the machine's images. */
+/** The kubelet's images setter, for a registered node whose kubelet runs: node.status.images follows the machine's images. */
 function syncImages(ctx: ControllerContext, node: KubeObject): void {
-  const name = node.metadata.name ?? "";
-  if (node.metadata.deletionTimestamp || !getCondition(node.status, "Ready") || kubeletStoppedAt(ctx, name) !== undefined) return;
-  const want = nodeStatusImages(machineOf(ctx, name));
+  const want = nodeStatusImages(machineOf(ctx, node.metadata.name ?? ""));
   if (sameImages(rec(node.status).images, want)) return;
   ctx.updateStatus(NODE, { ...node, status: { ...rec(node.status), images: structuredClone(want) } });
 }
@@ -51,10 +50,14 @@ function syncImages(ctx: ControllerContext, node: KubeObject): void {
 export function nodeRegistrationController(ctx: ControllerContext): void {
   let nodes: KubeObject[] | undefined;
   for (const node of ctx.list("/nodes")) {
-    syncImages(ctx, node);
-    if (node.metadata.deletionTimestamp || getCondition(node.status, "Ready")) continue;
     const name = node.metadata.name ?? "";
-    if (kubeletStoppedAt(ctx, name) !== undefined) continue;
+    if (node.metadata.deletionTimestamp || kubeletStoppedAt(ctx, name) !== undefined) continue;
+    if (getCondition(node.status, "Ready")) {
+      syncImages(ctx, node);
+      syncKubeletNodeEvents(ctx, node);
+      continue;
+    }
+    recordKubeletStart(ctx, name);
     nodes ??= ctx.list("/nodes");
     const template = nodeObject({ name }, freeNodeIndex(nodes));
     const spec = rec(node.spec);
@@ -69,6 +72,7 @@ export function nodeRegistrationController(ctx: ControllerContext): void {
     if (!Array.isArray(status.addresses) || !status.addresses.length) filled.addresses = defaults.addresses;
     filled.conditions = nodeConditions(ctx.nowRfc3339());
     ctx.updateStatus(NODE, { ...updated, status: filled });
+    nodeStatusEvent(ctx, name, "NodeReady");
     ctx.event(updated, "Normal", "RegisteredNode", `Node ${name} event: Registered Node ${name} in Controller`, "node-controller");
     nodes = ctx.list("/nodes");
   }

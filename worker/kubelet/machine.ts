@@ -18,6 +18,10 @@ export interface Machine extends BaseMachine {
   images?: string[];
   /** Files written on the node over its defaults; null = removed. */
   files?: Record<string, string | null>;
+  /** RFC 3339: when the kubelet was last started, until its start is reported on the Node. */
+  started?: string;
+  /** The spec.unschedulable the kubelet last reported an event for (absent: schedulable). */
+  reportedUnschedulable?: boolean;
 }
 
 /** Read access to the store: a controller pass, or the store itself (the node shell). */

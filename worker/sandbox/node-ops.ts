@@ -10,6 +10,7 @@ import { findKind } from "../resources/registry";
 import { parseQuantity } from "../resources/validation/quantity";
 import { quantityValue } from "../scheduler/resources";
 import { nodeObject, parseSandboxOptions } from "./bootstrap";
+import type { Machine as NodeMachine } from "../kubelet/machine";
 import { machine, machineOf, MACHINES, type Machine } from "./machines";
 import { createRefusal, limitsOf, storedCounts } from "./limits";
 
@@ -61,8 +62,11 @@ export async function setKubelet(ctx: AdmissionContext, body: Record<string, unk
   if (running !== body.running) {
     // Other state of the machine (its images, its files) stays as it is.
     const next = { ...(current ?? machine(node, "running")), kubelet: body.running ? "running" : "stopped" } as Machine;
-    if (body.running) delete next.stoppedAt;
-    else next.stoppedAt = ctx.clock.nowRfc3339();
+    // A start is reported on the Node by the kubelet's first pass (node-kubelet-events.ts).
+    if (body.running) {
+      delete next.stoppedAt;
+      (next as NodeMachine).started = ctx.clock.nowRfc3339();
+    } else next.stoppedAt = ctx.clock.nowRfc3339();
     await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }], {});
   }
   const m = machineOf(ctx.store, node);

@@ -368,6 +368,7 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     const next: NodeMachine = { ...(current ?? machine(node, "running")), kubelet: svc.kubelet } as NodeMachine;
     if (svc.kubelet === "stopped") next.stoppedAt = rfc3339(svc.since);
     else delete (next as Machine).stoppedAt;
+    if (svc.kubelet === "running" && svc.since !== before.since) next.started = rfc3339(svc.since);
     if (Object.keys(files).length) next.files = files;
     await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }], {});
   }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { nodeMonitorGraceMs } from "../../../worker/controllers/node-monitor-grace";
 import type { KubeObject } from "../../../worker/resources/types";
 import { addNode, setKubelet } from "../../../worker/sandbox/node-ops";
+import { runNodeShell } from "../../../worker/sandbox/node-shell";
 import { MACHINES } from "../../../worker/sandbox/machines";
 import { TestCluster } from "../../cluster";
 
@@ -16,6 +17,13 @@ const POD = { apiVersion: "v1", kind: "Pod" };
 
 const condition = (o: KubeObject | undefined, type: string) => ((o?.status as Obj)?.conditions ?? []).find((c: Obj) => c.type === type);
 const taints = (n: KubeObject) => ((n.spec as Obj).taints ?? []).map((t: Obj) => `${t.key}:${t.effect}${t.timeAdded ? "@" : ""}`);
+/** Events about a node, both the controllers' (node uid) and the kubelet's (name as uid), in order of time, then reason. */
+const nodeEvents = (c: TestCluster, node: string) =>
+  c.store
+    .list("/events")
+    .filter((e) => (e.involvedObject as Obj).kind === "Node" && (e.involvedObject as Obj).name === node)
+    .sort((a, b) => String(a.firstTimestamp).localeCompare(String(b.firstTimestamp)) || String(a.reason).localeCompare(String(b.reason)))
+    .map((e) => `${e.reason}: ${e.message}${(e.count as number) > 1 ? ` (x${e.count})` : ""}`);
 const ctxOf = (c: TestCluster) => ({ store: c.store, rng: c.rng, clock: c.clock });
 
 async function writeNodeFile(c: TestCluster, node: string, path: string, content: string) {
@@ -96,7 +104,7 @@ describe("node failure", () => {
     const node = c.get(NODE, "", "k8s-node1")!;
     expect(condition(node, "Ready")).toMatchObject({ status: "True", reason: "KubeletReady" });
     expect((node.spec as Obj).taints).toBeUndefined();
-    expect(c.events(node)).toContain("NodeReady: Node k8s-node1 status is now: NodeReady");
+    expect(nodeEvents(c, "k8s-node1")).toContain("NodeReady: Node k8s-node1 status is now: NodeReady");
     expect(old.some((p) => c.get(POD, "default", p.metadata.name!))).toBe(false);
   });
 
@@ -165,6 +173,62 @@ describe("cordon", () => {
     await c.modify(NODE, "", "k8s-master", (n) => ((n.spec as Obj).unschedulable = true));
     await c.modify(NODE, "", "k8s-master", (n) => delete (n.spec as Obj).unschedulable);
     expect((c.get(NODE, "", "k8s-master")!.spec as Obj).taints).toEqual((master.spec as Obj).taints);
+  });
+});
+
+describe("kubelet node events", () => {
+  // In order of reason: they are recorded in the same second.
+  const started = (node: string, ...more: string[]) =>
+    [
+      "Starting: Starting kubelet.",
+      `NodeHasSufficientMemory: Node ${node} status is now: NodeHasSufficientMemory`,
+      `NodeHasNoDiskPressure: Node ${node} status is now: NodeHasNoDiskPressure`,
+      `NodeHasSufficientPID: Node ${node} status is now: NodeHasSufficientPID`,
+      "NodeAllocatableEnforced: Updated Node Allocatable limit across pods",
+      ...more,
+    ].sort();
+
+  it("records cordon and uncordon as NodeNotSchedulable and NodeSchedulable, once each", async () => {
+    const c = await TestCluster.create();
+    await c.modify(NODE, "", "k8s-node1", (n) => ((n.spec as Obj).unschedulable = true));
+    expect(nodeEvents(c, "k8s-node1")).toEqual(["NodeNotSchedulable: Node k8s-node1 status is now: NodeNotSchedulable"]);
+    const ev = c.store.list("/events").find((e) => e.reason === "NodeNotSchedulable")!;
+    expect(ev).toMatchObject({ involvedObject: { kind: "Node", name: "k8s-node1", uid: "k8s-node1" }, source: { component: "kubelet", host: "k8s-node1" }, type: "Normal" });
+    expect((await c.advance(60)).writes).toBe(0);
+    await c.modify(NODE, "", "k8s-node1", (n) => delete (n.spec as Obj).unschedulable);
+    expect(nodeEvents(c, "k8s-node1")).toEqual([
+      "NodeNotSchedulable: Node k8s-node1 status is now: NodeNotSchedulable",
+      "NodeSchedulable: Node k8s-node1 status is now: NodeSchedulable",
+    ]);
+  });
+
+  it("records the kubelet's start when it is started again, and a cordon it finds", async () => {
+    const c = await TestCluster.create();
+    await kubelet(c, "k8s-node2", false);
+    await c.modify(NODE, "", "k8s-node2", (n) => ((n.spec as Obj).unschedulable = true));
+    expect(nodeEvents(c, "k8s-node2")).toEqual([]);
+    await c.advance(60);
+    await kubelet(c, "k8s-node2", true);
+    expect(nodeEvents(c, "k8s-node2")).toEqual([
+      "NodeNotReady: Node k8s-node2 status is now: NodeNotReady",
+      ...started("k8s-node2", "NodeNotSchedulable: Node k8s-node2 status is now: NodeNotSchedulable", "NodeReady: Node k8s-node2 status is now: NodeReady"),
+    ]);
+    expect((await c.settle()).writes).toBe(0);
+  });
+
+  it("records a start for systemctl restart kubelet on the node", async () => {
+    const c = await TestCluster.create();
+    await c.advance(30);
+    const res = await runNodeShell(ctxOf(c), { node: "k8s-node1", command: "systemctl restart kubelet" });
+    expect(await res.json()).toMatchObject({ exitCode: 0 });
+    await c.settle();
+    expect(nodeEvents(c, "k8s-node1")).toEqual(started("k8s-node1"));
+  });
+
+  it("records the start and NodeReady when a node registers", async () => {
+    const c = await TestCluster.create();
+    await c.apply({ ...NODE, metadata: { name: "k8s-node3" } });
+    expect(nodeEvents(c, "k8s-node3")).toEqual(started("k8s-node3", "NodeReady: Node k8s-node3 status is now: NodeReady", "RegisteredNode: Node k8s-node3 event: Registered Node k8s-node3 in Controller"));
   });
 });
 
