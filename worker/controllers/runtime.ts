@@ -219,7 +219,8 @@ export class ControllerRuntime implements ControllerContext {
       candidate.metadata.resourceVersion = current.metadata.resourceVersion;
       const admitted = admitUpdate(this.admission, t, current, candidate, { subresource });
       if (!admitted) return current;
-      const finishing = admitted.metadata.deletionTimestamp && !(admitted.metadata.finalizers ?? []).length;
+      // Removed only when this write took its last finalizer away (a terminating pod's status writes keep it).
+      const finishing = admitted.metadata.deletionTimestamp && !(admitted.metadata.finalizers ?? []).length && !!current.metadata.finalizers?.length;
       this.emit({ type: finishing ? "delete" : "put", resource: storageKey(t), object: admitted });
       return admitted;
     } catch (e) {

@@ -16,9 +16,9 @@ import { adoptRecord, CONTAINERS, newRecord, podIdentity, type ContainerRuntime,
 import { afterExit } from "./restart";
 import { followNetworkExit, startContainer } from "./start";
 import { generateStatus, shareUnchanged } from "./status";
-import { foldEffects, removePod, terminatePod } from "./termination";
+import { foldEffects, removePod, stopContainer, terminatePod } from "./termination";
 import { checkMounts, MountError } from "./volumes";
-import { exitedAt, SANDBOX_MS, specOf, SYNC_DELAY_MS, wake, type PodWork } from "./work";
+import { exitedAt, isSidecar, SANDBOX_MS, specOf, SYNC_DELAY_MS, wake, type PodWork } from "./work";
 
 const MOUNT_RETRY_INITIAL_MS = 500;
 const MOUNT_RETRY_MAX_MS = 122_000;
@@ -68,21 +68,57 @@ function sandboxReady(w: PodWork): boolean {
   return true;
 }
 
-/** Runs the init containers in order; true once all succeeded. */
+/** Whether a container after init container `i` (a later init container or any container) has run. */
+function laterStarted(w: PodWork, inits: ContainerRuntime[], i: number): boolean {
+  const ran = (c: ContainerRuntime) => !!c.current || !!c.last;
+  for (let j = i + 1; j < inits.length; j++) if (ran(inits[j])) return true;
+  return w.rec.containers.some((c) => !c.init && ran(c));
+}
+
+/**
+ * Runs the init containers in order; true once all succeeded. A sidecar (restartable init container)
+ * lets the next one start once it has started (its startup probe passed, its postStart returned) and
+ * keeps running: it is probed and restarted here on every pass, and once initialization went past it
+ * its exits hold nothing up.
+ * Models pkg/kubelet/kuberuntime/kuberuntime_manager.go computeInitContainerActions
+ */
 function initContainers(w: PodWork): boolean {
-  let previousExit: number | undefined;
-  for (const c of w.rec.containers.filter((x) => x.init)) {
+  let previousDone: number | undefined;
+  const inits = w.rec.containers.filter((x) => x.init);
+  for (let i = 0; i < inits.length; i++) {
+    const c = inits[i];
     const inst = c.current;
+    const sidecar = isSidecar(w, c);
     if (!inst) {
-      // The next one starts when the kubelet has seen the previous one finish.
-      if (previousExit !== undefined && w.now < previousExit + SYNC_DELAY_MS) {
-        wake(w, previousExit + SYNC_DELAY_MS);
+      // The next one starts when the kubelet has seen the previous one finish (or a sidecar start).
+      if (previousDone !== undefined && w.now < previousDone + SYNC_DELAY_MS) {
+        wake(w, previousDone + SYNC_DELAY_MS);
         return false;
       }
       startContainer(w, c);
+      if (sidecar && c.current?.startedOk !== undefined) wake(w, Math.max(c.current.startedOk, c.current.postStartUntil ?? 0) + SYNC_DELAY_MS);
+      if (sidecar && c.current && laterStarted(w, inits, i)) continue;
       return false;
     }
     followNetworkExit(w, c);
+    if (sidecar) {
+      const passed = laterStarted(w, inits, i);
+      if (exitedAt(c, w.now)) {
+        afterExit(w, c);
+        if (passed) continue;
+        return false;
+      }
+      runProbes(w, c);
+      wake(w, inst.exit?.at);
+      if (passed) continue;
+      const startedAt = inst.startedOk === undefined ? undefined : Math.max(inst.startedOk, inst.postStartUntil ?? 0);
+      if (startedAt === undefined || startedAt > w.now || inst.stopping) {
+        wake(w, startedAt);
+        return false;
+      }
+      previousDone = startedAt;
+      continue;
+    }
     if (!exitedAt(c, w.now)) {
       runProbes(w, c);
       wake(w, inst.exit?.at);
@@ -90,14 +126,33 @@ function initContainers(w: PodWork): boolean {
       return false;
     }
     if (inst.exit!.code === 0 && !inst.stopping) {
-      previousExit = inst.exit!.at;
+      previousDone = inst.exit!.at;
       continue;
     }
     afterExit(w, c);
     return false;
   }
-  if (previousExit !== undefined && w.now < previousExit + SYNC_DELAY_MS) {
-    wake(w, previousExit + SYNC_DELAY_MS);
+  if (previousDone !== undefined && w.now < previousDone + SYNC_DELAY_MS) {
+    wake(w, previousDone + SYNC_DELAY_MS);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Once the pod's containers are done for good, its sidecars are stopped, the last one first, each
+ * after the one behind it is down; true when none runs any more.
+ */
+function stopSidecars(w: PodWork): boolean {
+  const sidecars = w.rec.containers.filter((c) => isSidecar(w, c)).reverse();
+  for (const c of sidecars) {
+    const inst = c.current;
+    if (!inst || exitedAt(c, w.now)) continue;
+    if (!inst.stopping) {
+      record(w, "Normal", "Killing", `Stopping container ${c.name}`, c);
+      stopContainer(w, c, "delete");
+    }
+    wake(w, c.current?.exit?.at);
     return false;
   }
   return true;
@@ -129,7 +184,7 @@ function finished(w: PodWork): boolean {
   const policy = specOf(w).restartPolicy ?? "Always";
   const done = (c: ContainerRuntime) => !!c.current && exitedAt(c, w.now) && !c.blocked && (policy === "Never" || (policy === "OnFailure" && c.current.exit!.code === 0 && !c.current.stopping));
   const mains = w.rec.containers.filter((c) => !c.init);
-  const initFailed = policy === "Never" && w.rec.containers.some((c) => c.init && c.current && exitedAt(c, w.now) && c.current.exit!.code !== 0);
+  const initFailed = policy === "Never" && w.rec.containers.some((c) => c.init && !isSidecar(w, c) && c.current && exitedAt(c, w.now) && c.current.exit!.code !== 0);
   return initFailed || (mains.length > 0 && mains.every(done));
 }
 
@@ -205,7 +260,7 @@ export function syncPod(ctx: ControllerContext, pod: KubeObject, node: KubeObjec
     }
   } else if (rec.finished === undefined && phase !== "Succeeded" && phase !== "Failed") {
     if (sandboxReady(w) && initContainers(w)) mainContainers(w);
-    if (finished(w)) {
+    if (finished(w) && stopSidecars(w)) {
       rec.finished = w.now;
       for (const c of rec.containers) if (c.current) foldEffects(w, c, c.current);
     }

@@ -8,7 +8,7 @@ import { nextTokenAt, record } from "./events";
 import { evaluateProbe, nextChange, type Outcome } from "./probe-eval";
 import type { ContainerRuntime, Instance, ProbeKind, ProbeState } from "./record";
 import { stopContainer } from "./termination";
-import { containerSpec, restartPolicy, wake, type PodWork } from "./work";
+import { containerSpec, isSidecar, restartPolicy, wake, type PodWork } from "./work";
 
 const LABEL: Record<ProbeKind, string> = { startup: "Startup", liveness: "Liveness", readiness: "Readiness" };
 
@@ -94,7 +94,7 @@ function tick(w: PodWork, c: ContainerRuntime, inst: Instance, kind: ProbeKind, 
     startGated(w, c, inst);
   }
   if ((kind === "liveness" || kind === "startup") && st.result === "Failure") {
-    const restart = restartPolicy(w) !== "Never";
+    const restart = restartPolicy(w) !== "Never" || isSidecar(w, c);
     const grace = p.terminationGracePeriodSeconds ?? undefined;
     record(w, "Normal", "Killing", `Container ${c.name} failed ${kind} probe${restart ? ", will be restarted" : ""}`, c);
     stopContainer(w, c, kind, grace === undefined ? undefined : grace * 1000);

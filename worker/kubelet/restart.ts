@@ -9,7 +9,7 @@ import type { ContainerRuntime } from "./record";
 import { startContainer, type StartResult } from "./start";
 import { foldEffects } from "./termination";
 import { nextTokenAt } from "./events";
-import { podRef, RESYNC_MS, restartPolicy, SYNC_DELAY_MS, wake, type PodWork } from "./work";
+import { isSidecar, podRef, RESYNC_MS, restartPolicy, SYNC_DELAY_MS, wake, type PodWork } from "./work";
 
 const INITIAL_BACKOFF_S = 10;
 const MAX_BACKOFF_S = 300;
@@ -20,9 +20,11 @@ const MAX_STEPPED_CYCLES = 64;
 export function shouldRestart(w: PodWork, c: ContainerRuntime): boolean {
   const exit = c.current?.exit;
   if (!exit) return false;
+  const killedByProbe = c.current?.stopping && c.current.stopping.reason !== "delete";
+  // A sidecar is restarted whatever the pod's policy, until the kubelet stops it.
+  if (isSidecar(w, c)) return c.current?.stopping?.reason !== "delete";
   const policy = restartPolicy(w);
   if (policy === "Never") return false;
-  const killedByProbe = c.current?.stopping && c.current.stopping.reason !== "delete";
   if (c.init) return exit.code !== 0 || !!killedByProbe;
   return policy === "Always" || exit.code !== 0 || !!killedByProbe;
 }

@@ -7,7 +7,7 @@ import { deepEqual } from "../util/equal";
 import { rfc3339 } from "../sandbox/clock";
 import { probeFlags } from "./probes";
 import type { ContainerRuntime } from "./record";
-import { containerSpec, specOf, type PodWork } from "./work";
+import { containerSpec, isSidecar, specOf, type PodWork } from "./work";
 
 function terminatedState(t: { exitCode: number; reason: string; message?: string; startedAt: number; finishedAt: number; containerID: string }) {
   return {
@@ -88,8 +88,10 @@ function containerStatus(w: PodWork, c: ContainerRuntime, hasInit: boolean): Con
     } as ContainerStatus;
   }
   const exited = inst.exit && inst.exit.at <= w.now;
-  // An init container is ready once it completed; while it runs it is started but not ready.
-  const flags = exited ? { started: false, ready: c.init && inst.exit!.code === 0 } : c.init ? { started: true, ready: false } : probeFlags(w, c);
+  // An init container is ready once it completed; while it runs it is started but not ready. A
+  // sidecar is started and ready as a container is.
+  const sidecar = isSidecar(w, c);
+  const flags = exited ? { started: false, ready: c.init && !sidecar && inst.exit!.code === 0 } : c.init && !sidecar ? { started: true, ready: false } : probeFlags(w, c);
   return {
     ...base,
     state: exited ? terminatedState({ exitCode: inst.exit!.code, reason: inst.exit!.reason, message: inst.exit!.message, startedAt: inst.startedAt, finishedAt: inst.exit!.at, containerID: inst.id }) : { running: { startedAt: rfc3339(inst.startedAt) } },
@@ -105,9 +107,25 @@ function containerStatus(w: PodWork, c: ContainerRuntime, hasInit: boolean): Con
 // Models pkg/kubelet/kubelet_pods.go getPhase
 export function podPhase(w: PodWork, statuses: ContainerStatus[], inits: ContainerStatus[], terminal: boolean): string {
   const spec = specOf(w);
+  const sidecars = new Set((spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name));
   let pendingInit = 0;
   let failedInit = 0;
+  // Sidecars count as running while they run (pending until started); an exited one not at all.
+  let pendingSidecars = 0;
+  let runningSidecars = 0;
+  let waitingSidecars = 0;
   for (const cs of inits) {
+    if (sidecars.has(cs.name)) {
+      if (terminal) continue;
+      if (cs.state?.running) {
+        runningSidecars++;
+        if (!cs.started) pendingSidecars++;
+      } else if (!cs.state?.terminated && !cs.lastState?.terminated) {
+        pendingSidecars++;
+        waitingSidecars++;
+      }
+      continue;
+    }
     if (cs.state?.running) pendingInit++;
     else if (cs.state?.terminated) {
       if (cs.state.terminated.exitCode !== 0) failedInit++;
@@ -115,8 +133,8 @@ export function podPhase(w: PodWork, statuses: ContainerStatus[], inits: Contain
       if (cs.lastState.terminated.exitCode !== 0) failedInit++;
     } else pendingInit++;
   }
-  let running = 0;
-  let waiting = 0;
+  let running = runningSidecars;
+  let waiting = waitingSidecars;
   let stopped = 0;
   let succeeded = 0;
   for (const cs of statuses) {
@@ -129,7 +147,7 @@ export function podPhase(w: PodWork, statuses: ContainerStatus[], inits: Contain
   }
   const policy = spec.restartPolicy ?? "Always";
   if (failedInit > 0 && policy === "Never") return "Failed";
-  if ((pendingInit > 0 && !statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated)) || waiting > 0) return "Pending";
+  if ((pendingInit + pendingSidecars > 0 && !statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated)) || waiting > 0) return "Pending";
   if (running > 0) return "Running";
   if (stopped > 0) {
     if (terminal) return stopped === succeeded ? "Succeeded" : "Failed";
@@ -165,7 +183,13 @@ function readyCondition(containersReady: PodCondition, gates: { conditionType: s
 function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuses: ContainerStatus[], current: PodCondition[] | undefined): PodCondition[] {
   const spec = specOf(w);
   const sandbox = w.rec.sandboxAt !== undefined && w.rec.sandboxAt <= w.now && w.rec.finished === undefined;
-  const incomplete = (spec.initContainers ?? []).filter((c) => !inits.find((s) => s.name === c.name)?.ready).map((c) => c.name);
+  // A regular init container is done once it completed (ready); a sidecar once it started.
+  const incomplete = (spec.initContainers ?? [])
+    .filter((c) => {
+      const s = inits.find((x) => x.name === c.name);
+      return c.restartPolicy === "Always" ? !s?.started : !s?.ready;
+    })
+    .map((c) => c.name);
   const anyStarted = statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
   let initialized: PodCondition;
   if (phase === "Succeeded") initialized = condition("Initialized", true, "PodCompleted");
@@ -175,7 +199,9 @@ function conditions(w: PodWork, phase: string, inits: ContainerStatus[], statuse
   if (phase === "Succeeded") containersReady = condition("ContainersReady", false, "PodCompleted");
   else if (phase === "Failed") containersReady = condition("ContainersReady", false, "PodFailed");
   else {
-    const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+    // Sidecars first, as the kubelet lists them.
+    const sidecarNames = new Set((spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always").map((c) => c.name));
+    const unready = [...inits.filter((s) => sidecarNames.has(s.name)), ...statuses].filter((s) => !s.ready).map((s) => s.name);
     containersReady = unready.length ? condition("ContainersReady", false, "ContainersNotReady", `containers with unready status: [${unready.join(" ")}]`) : condition("ContainersReady", true);
   }
   const ready = readyCondition(containersReady, spec.readinessGates, current);

@@ -9,7 +9,7 @@ import { record } from "./events";
 import { persistEffects, runHook } from "./hooks";
 import { effectsSource, modelOf } from "./models";
 import { CONTAINERS, type ContainerRuntime, type Instance } from "./record";
-import { containerSpec, graceSeconds, runningAt, wake, type PodWork } from "./work";
+import { containerSpec, graceSeconds, isSidecar, runningAt, wake, type PodWork } from "./work";
 
 const MIN_GRACE_MS = 2000;
 
@@ -51,6 +51,13 @@ export function stopContainer(w: PodWork, c: ContainerRuntime, reason: "delete" 
   wake(w, inst.exit.at);
 }
 
+/** Stops `c` for the pod's deletion, if it runs and is not stopping already. */
+function stopNow(w: PodWork, c: ContainerRuntime): void {
+  if (!c.current || !runningAt(c, w.now) || c.current.stopping) return;
+  record(w, "Normal", "Killing", `Stopping container ${c.name}`, c);
+  stopContainer(w, c, "delete", Math.max(0, w.rec.terminating!.deadline - w.now));
+}
+
 /** Whether `c` has nothing left running. */
 function stopped(w: PodWork, c: ContainerRuntime): boolean {
   return !c.current || (!!c.current.exit && c.current.exit.at <= w.now);
@@ -68,10 +75,15 @@ export function terminatePod(w: PodWork): boolean {
     for (const c of w.rec.containers) {
       // Nothing still being pulled gets created now.
       c.pull = undefined;
-      if (c.current && runningAt(c, w.now) && !c.current.stopping) {
-        record(w, "Normal", "Killing", `Stopping container ${c.name}`, c);
-        stopContainer(w, c, "delete", Math.max(0, w.rec.terminating.deadline - w.now));
-      }
+      if (!isSidecar(w, c)) stopNow(w, c);
+    }
+  }
+  // Sidecars go after the containers, the last one first, each in the grace period that is left.
+  if (w.rec.containers.every((c) => isSidecar(w, c) || stopped(w, c))) {
+    for (const c of w.rec.containers.filter((x) => isSidecar(w, x)).reverse()) {
+      if (stopped(w, c)) continue;
+      stopNow(w, c);
+      break;
     }
   }
   const pending = w.rec.containers.filter((c) => !stopped(w, c));

@@ -37,6 +37,11 @@ export function containerSpec(w: PodWork, c: ContainerRuntime): Container | unde
   return undefined;
 }
 
+/** A restartable init container (`restartPolicy: Always`): a sidecar that runs beside the containers. */
+export function isSidecar(w: PodWork, c: ContainerRuntime): boolean {
+  return c.init === true && containerSpec(w, c)?.restartPolicy === "Always";
+}
+
 export function podRef(w: PodWork): string {
   return `${w.pod.metadata.name}_${w.pod.metadata.namespace}(${w.pod.metadata.uid})`;
 }
