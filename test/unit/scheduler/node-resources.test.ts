@@ -67,6 +67,19 @@ describe("scores", () => {
     expect(scoreAll(nodeResourcesFit, snapshotOf([node("a")]), pod("p")).a).toBe(97);
   });
 
+  // 4 cpu and 8Gi per node. The requests count as written (useRequested): a missing request adds nothing.
+  it.each([
+    { name: "nothing requested anywhere", existing: [], incoming: {}, want: 100 },
+    { name: "cpu 1 and 1Gi on an empty node", existing: [], incoming: { cpu: "1", memory: "1Gi" }, want: 93 },
+    { name: "best-effort pods on the node count nothing", existing: Array(10).fill({}), incoming: { cpu: "1", memory: "2Gi" }, want: 100 },
+    { name: "a missing memory request is no memory", existing: [{ cpu: "2" }], incoming: { cpu: "1" }, want: 62 },
+    { name: "both fractions are capped at 1", existing: [{ cpu: "6" }], incoming: { memory: "16Gi" }, want: 100 },
+  ])("BalancedAllocation: $name", ({ existing, incoming, want }) => {
+    const pods = existing.map((r, i) => on("n", pod(`x${i}`, Object.keys(r).length ? requests(r) : {})));
+    const snap = snapshotOf([node("n")], pods);
+    expect(scoreAll(balancedAllocation, snap, pod("p", Object.keys(incoming).length ? requests(incoming) : {})).n).toBe(want);
+  });
+
   it("BalancedAllocation prefers cpu and memory used alike", () => {
     const snap = snapshotOf([node("cpuheavy"), node("even")], [on("cpuheavy", pod("x", requests({ cpu: "3", memory: "0" })))]);
     const s = scoreAll(balancedAllocation, snap, pod("p", requests({ cpu: "1", memory: "2Gi" })));

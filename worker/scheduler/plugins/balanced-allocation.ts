@@ -1,6 +1,9 @@
 // NodeResourcesBalancedAllocation: prefers nodes where cpu and memory would end up used in similar
-// proportions (a score of 100 minus the spread of the two fractions).
-// Models pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go balancedResourceScorer
+// proportions (a score of 100 minus the spread of the two fractions). Unlike LeastAllocated it
+// counts the requests as written (useRequested): a container without a request adds nothing, where
+// LeastAllocated counts 100m and 200Mi for it.
+// Models pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go balancedResourceScorer,
+// NewBalancedAllocation (useRequested: true) and resource_allocation.go calculateResourceAllocatableRequest
 import { MAX_NODE_SCORE, type Plugin } from "../types";
 
 export const balancedAllocation: Plugin = {
@@ -9,8 +12,8 @@ export const balancedAllocation: Plugin = {
   score(state, node) {
     const fractions: number[] = [];
     const pairs: [number, number][] = [
-      [node.nonZeroCpu + state.pod.nonZeroCpu, node.allocatable.milliCpu],
-      [node.nonZeroMemory + state.pod.nonZeroMemory, node.allocatable.memory],
+      [node.requested.milliCpu + state.pod.requests.milliCpu, node.allocatable.milliCpu],
+      [node.requested.memory + state.pod.requests.memory, node.allocatable.memory],
     ];
     for (const [requested, allocatable] of pairs) {
       if (allocatable === 0) continue;
