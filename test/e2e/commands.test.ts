@@ -54,6 +54,7 @@ describe("kubectl (default version)", () => {
     expect(node).toMatch(/^Capacity:\n  cpu: +2\n  ephemeral-storage: +61202244Ki\n(.*\n){2}  memory: +4015852Ki\n  pods: +110\n/m);
     expect(node).toMatch(/^Allocatable:\n  cpu: +2\n  ephemeral-storage: +56403987978\n(.*\n){2}  memory: +3913452Ki\n  pods: +110\n/m);
     expect(node).toMatch(/^PodCIDR: +10\.244\.0\.0\/24$/m);
+    expect(node).toMatch(/^ {2}Machine ID: +[0-9a-f]{32}\n {2}System UUID: +[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\n {2}Boot ID: +[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/m);
     expect(node).toMatch(/^ {2}Namespace +Name +CPU Requests +CPU Limits +Memory Requests +Memory Limits +Age$/m);
     expect(node).toMatch(/^ {2}kube-system +kube-apiserver-k8s-master +250m \(12%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +\d+s$/m);
     expect(node).toMatch(/^ {2}kube-system +etcd-k8s-master +100m \(5%\) +0 \(0%\) +100Mi \(2%\) +0 \(0%\) +\d+s$/m);

@@ -10,6 +10,8 @@
 // pkg/controller/nodeipam/ipam/range_allocator.go AllocateOrOccupyCIDR (simplified)
 import { findKind } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
+import type { ObjectStore } from "../store/object-store";
+import type { Sidecar } from "../store/sidecar";
 import { machineOf, nodeStatusImages, type NodeImage } from "../kubelet/machine";
 import { nodeConditions, nodeObject } from "../sandbox/bootstrap";
 import { kubeletStoppedAt } from "../sandbox/machines";
@@ -28,6 +30,9 @@ export function freeNodeIndex(nodes: KubeObject[]): number {
   for (let i = 0; i < 245; i++) if (!cidrs.has(`10.244.${i}.0/24`) && !ips.has(`192.168.1.${10 + i}`)) return i;
   return 245;
 }
+
+/** The sandbox's id, for the machine identities a registering kubelet reports. */
+const sandboxIdOf = (store: ObjectStore): Sidecar<string> => ({ value: store.sandboxId, unsubscribe() {} });
 
 /** A node's reported images known to equal a computed list (stored objects are never edited). */
 const reportedAs = new WeakMap<object, NodeImage[]>();
@@ -59,7 +64,7 @@ export function nodeRegistrationController(ctx: ControllerContext): void {
     }
     recordKubeletStart(ctx, name);
     nodes ??= ctx.list("/nodes");
-    const template = nodeObject({ name }, freeNodeIndex(nodes));
+    const template = nodeObject({ name }, freeNodeIndex(nodes), ctx.sidecar(sandboxIdOf));
     const spec = rec(node.spec);
     const next = structuredClone(node);
     next.metadata.labels = { ...(template.metadata.labels ?? {}), ...(node.metadata.labels ?? {}) };

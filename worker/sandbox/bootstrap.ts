@@ -16,6 +16,7 @@ import {
   SYSTEM_NAMESPACES,
 } from "./bootstrap/cluster";
 import { type BootstrapEnv, type BootstrapNode, controlPlaneEndpoint, microTimestamp, timestamp, withUid } from "./bootstrap/common";
+import { hexDigest } from "./bootstrap/hash";
 import { clusterConfigMaps, KUBERNETES_VERSION } from "./bootstrap/config";
 import { controlPlanePods } from "./bootstrap/control-plane";
 import { serviceEndpointObjects } from "./bootstrap/endpoints";
@@ -70,7 +71,21 @@ export function parseSandboxOptions(body: unknown): SandboxOptions | string {
   return { nodes: out };
 }
 
-export function nodeObject(n: NodeOptions, index: number): KubeObject {
+/**
+ * A machine's identities as its kubelet reports them (/etc/machine-id, the DMI product UUID, the
+ * kernel's boot id): derived from the sandbox and the node's name by hashing, so they are the same
+ * every time and draw nothing from the sandbox's random generator.
+ */
+export function nodeIdentities(sandboxId: string, node: string): { machineID: string; systemUUID: string; bootID: string } {
+  const hex = (what: string) => hexDigest(`${what}\u0000${sandboxId}\u0000${node}`, 32);
+  const uuid = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const boot = hex("boot-id");
+  // A boot id is a random (version 4) UUID.
+  const v4 = `${boot.slice(0, 12)}4${boot.slice(13, 16)}${"89ab"[parseInt(boot[16], 16) & 3]}${boot.slice(17)}`;
+  return { machineID: hex("machine-id"), systemUUID: uuid(hex("system-uuid")), bootID: uuid(v4) };
+}
+
+export function nodeObject(n: NodeOptions, index: number, sandboxId = ""): KubeObject {
   const labels: Record<string, string> = {
     "beta.kubernetes.io/arch": "amd64",
     "beta.kubernetes.io/os": "linux",
@@ -111,9 +126,7 @@ export function nodeObject(n: NodeOptions, index: number): KubeObject {
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
       nodeInfo: {
-        machineID: "",
-        systemUUID: "",
-        bootID: "",
+        ...nodeIdentities(sandboxId, n.name),
         kernelVersion: "5.15.0-119-generic",
         osImage: "Ubuntu 22.04.4 LTS",
         containerRuntimeVersion: "containerd://1.7.22",
@@ -159,9 +172,9 @@ function bootstrapNode(node: KubeObject, controlPlane: boolean): BootstrapNode {
  * Objects of a fresh cluster in creation order (namespaces first), with the status their controllers
  * and kubelets had reported by then, and uids already assigned so that owner references resolve.
  */
-export function bootstrapObjects(options: SandboxOptions, env: BootstrapEnv): KubeObject[] {
+export function bootstrapObjects(options: SandboxOptions, env: BootstrapEnv, sandboxId = ""): KubeObject[] {
   const nodeObjects = options.nodes.map((n, i) => {
-    const node = withUid(env, nodeObject(n, i));
+    const node = withUid(env, nodeObject(n, i, sandboxId));
     (node.status as Record<string, unknown>).conditions = nodeConditions(timestamp(env));
     return node;
   });
@@ -199,7 +212,7 @@ export function bootstrapChanges(ctx: AdmissionContext, options: SandboxOptions)
     if (status) admitted.status = { ...((admitted.status as object | undefined) ?? {}), ...status };
     return { type: "put", resource: storageKey(t), object: admitted };
   };
-  const changes = bootstrapObjects(options, env).map(admit(ctx));
+  const changes = bootstrapObjects(options, env, ctx.store.sandboxId).map(admit(ctx));
   // The Services' endpoints draw from a generator of their own, so they move no other random choice.
   const side = new Rng(ctx.rng.state ^ 0x5eed5eed);
   // So does the default StorageClass's uid.

@@ -35,7 +35,7 @@ export async function addNode(ctx: AdmissionContext, body: Record<string, unknow
   const refusal = createRefusal(limitsOf(ctx.store), storedCounts(ctx.store), "", "nodes", "/nodes", opts.name);
   if (refusal) return fail(refusal.message, refusal.code);
   try {
-    const node = nodeObject(opts, freeNodeIndex(nodes));
+    const node = nodeObject(opts, freeNodeIndex(nodes), ctx.store.sandboxId);
     // The machine's capacity and addresses, as its kubelet reports them when it registers.
     const status = node.status;
     const admitted = admitCreate(ctx, NODE, node);

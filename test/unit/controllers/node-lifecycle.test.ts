@@ -5,6 +5,7 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { nodeMonitorGraceMs } from "../../../worker/controllers/node-monitor-grace";
+import { nodeIdentities } from "../../../worker/sandbox/bootstrap";
 import type { KubeObject } from "../../../worker/resources/types";
 import { addNode, setKubelet } from "../../../worker/sandbox/node-ops";
 import { runNodeShell } from "../../../worker/sandbox/node-shell";
@@ -247,6 +248,27 @@ describe("adding and removing nodes", () => {
     expect((n.status as Obj).allocatable).toMatchObject({ cpu: "4", pods: "110" });
     await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeSelector: { disk: "ssd" }, containers: [{ name: "c", image: "nginx" }] } });
     expect((c.get(POD, "default", "p")!.spec as Obj).nodeName).toBe("k8s-node3");
+  });
+
+  it("reports machine id, system UUID and boot id derived from the sandbox and the node, drawing no random numbers", async () => {
+    const a = await TestCluster.create();
+    const b = await TestCluster.create();
+    const info = (c: TestCluster, n: string) => (c.get(NODE, "", n)!.status as Obj).nodeInfo;
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    for (const n of ["k8s-master", "k8s-node1", "k8s-node2"]) {
+      expect(info(a, n).machineID).toMatch(/^[0-9a-f]{32}$/);
+      expect(info(a, n).systemUUID).toMatch(uuid);
+      expect(info(a, n).bootID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(info(a, n)).toMatchObject(nodeIdentities(a.store.sandboxId, n));
+      expect(info(b, n).machineID).not.toBe(info(a, n).machineID);
+      // The same seed gives the same uids: the identities moved no draw of the generator.
+      expect(b.get(NODE, "", n)!.metadata.uid).toBe(a.get(NODE, "", n)!.metadata.uid);
+    }
+    expect(new Set(["k8s-master", "k8s-node1", "k8s-node2"].map((n) => info(a, n).machineID)).size).toBe(3);
+    await a.apply({ ...NODE, metadata: { name: "k8s-node3" } });
+    expect(info(a, "k8s-node3")).toMatchObject(nodeIdentities(a.store.sandboxId, "k8s-node3"));
+    await addNode(ctxOf(b), { name: "k8s-node3" });
+    expect(info(b, "k8s-node3")).toMatchObject(nodeIdentities(b.store.sandboxId, "k8s-node3"));
   });
 
   it("adds a node through the sandbox service", async () => {
