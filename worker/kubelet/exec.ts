@@ -334,6 +334,8 @@ export function execStep(ctx: ControllerContext, input: StepInput): StepResult {
     if (input.line) {
       const st = input.line.state;
       const sh = new ExecShell(p, st.name, o.flavour, true);
+      // The session's shell is a process of the container (`ps` lists it).
+      p.shells.push(st.name);
       if (st.vars) {
         p.vars.clear();
         for (const [k, v] of st.vars) p.vars.set(k, v);
@@ -350,6 +352,7 @@ export function execStep(ctx: ControllerContext, input: StepInput): StepResult {
       if (!prog) return { type: "error", message: startError(o, argv) };
       if (script) {
         const sh = new ExecShell(p, basename(argv[0]), o.flavour, false);
+        p.shells.push(argv.join(" "));
         p.positional = script.positional;
         run(sh, script.script, io);
         code = p.status;

@@ -50,6 +50,7 @@ export function procOptions(image: CatalogImage, spec: ProcessSpec, opts: RunOpt
     imageTag: tag,
     podIP: opts.podIP,
     network: opts.network,
+    initArgv: () => containerArgv(image, spec.command, spec.args).map((a) => expandKubeVars(a, spec.env)),
   };
 }
 

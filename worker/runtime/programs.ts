@@ -12,6 +12,7 @@ import { nslookup, ping } from "../network/lookup-tools";
 import { wget } from "../network/wget";
 import { COREUTILS } from "./shell/coreutils";
 import { Shell } from "./shell/interp";
+import { killall, ps, top } from "./shell/procs";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
 
@@ -45,6 +46,7 @@ const shell: Program = (p: Proc, argv: string[], io: Io) => {
     if (p.opts.stdinOpen) return p.block();
     return 0;
   }
+  p.shells.push(argv.join(" "));
   const sh = new Shell(p, name);
   let list;
   try {
@@ -73,6 +75,9 @@ const PROGRAMS: Record<string, Program> = {
   curl,
   nslookup,
   ping,
+  ps,
+  killall,
+  top,
   "entrypoint.sh": (p, argv, io) => {
     const prog = p.opts.resolve(argv[1] ?? "curl");
     return prog ? prog(p, argv.slice(1), io) : 0;

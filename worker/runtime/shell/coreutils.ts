@@ -5,6 +5,7 @@ import { DIRECTORY } from "../types";
 import { FILE_PROGRAMS } from "./fileutils";
 import type { Io, Proc, Program } from "./proc";
 import { userRegExp } from "./regex";
+import { kill } from "./procs";
 import { tar } from "./tar";
 
 function dateString(ms: number, format?: string): string {
@@ -357,6 +358,8 @@ export const COREUTILS: Record<string, Program> = {
     return 0;
   },
   yes: (p) => p.block(),
+  // A builtin of every shell (BusyBox's applet in ash).
+  kill,
   stress,
   tar,
 };

@@ -79,6 +79,8 @@ export interface ProcOptions {
   podIP?: string;
   /** The cluster network as this process sees it (wget, curl, nslookup, ping); absent: no network. */
   network?: NetworkAccess;
+  /** PID 1's command line: the container's main process (what `ps` lists first). */
+  initArgv?: () => string[];
   /** Bytes its writes may still add to the sandbox's files (exec and shells); absent: no limit. */
   space?: { free: number };
 }
@@ -110,6 +112,8 @@ export class Proc {
   cwd: string;
   private readonly overlay = new Map<string, string | null>();
   private steps = 0;
+  /** Command lines of the shells this process runs under (`ps` lists them). */
+  readonly shells: string[] = [];
   /** Per stream, the output line a write left without its newline. */
   private readonly openLine: { stdout?: number; stderr?: number } = {};
 

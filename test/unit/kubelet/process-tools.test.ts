@@ -1,0 +1,97 @@
+// The process tools in a container: ps listing PID 1, the exec'd shell and itself (BusyBox's and
+// procps' formats), the kill builtin and killall refusing PIDs and names that do not exist, a frame of
+// BusyBox top, and images without them answering "not found".
+import { describe, expect, it } from "vitest";
+import { ControllerRuntime } from "../../../worker/controllers/runtime";
+import type { Runner } from "../../../worker/kubelet/exec";
+import { ExecSession, type SessionEnd } from "../../../worker/kubelet/exec-session";
+import { TestCluster } from "../../cluster";
+import { container, pod, row } from "./helpers";
+
+function runner(cluster: TestCluster): Runner {
+  return async (step) => {
+    const rt = new ControllerRuntime(cluster.store, cluster.clock, cluster.rng);
+    const r = step(rt);
+    if (rt.changes.length) {
+      await cluster.store.commit(rt.changes);
+      await cluster.settle();
+    }
+    return r;
+  };
+}
+
+interface Run {
+  out: string;
+  err: string;
+  end?: SessionEnd;
+  session: ExecSession;
+}
+
+async function exec(cluster: TestCluster, podName: string, command: string[], opts: { container?: string; stdin?: string | boolean; tty?: boolean } = {}): Promise<Run> {
+  const r: Partial<Run> = { out: "", err: "" };
+  const io = { write: (s: "stdout" | "stderr", t: string) => (s === "stdout" ? (r.out += t) : (r.err += t)), end: (e: SessionEnd) => (r.end = e) };
+  const target = { namespace: "default", pod: podName, container: opts.container ?? "c" };
+  r.session = new ExecSession({ target, command, stdin: opts.stdin !== undefined && opts.stdin !== false, tty: !!opts.tty }, runner(cluster), io);
+  await r.session.start();
+  if (typeof opts.stdin === "string") {
+    await r.session.input(opts.stdin);
+    await r.session.endInput();
+  }
+  return r as Run;
+}
+
+async function running(cluster: TestCluster, name: string, spec: Record<string, unknown>) {
+  await cluster.apply(pod(name, spec));
+  await cluster.advance(10);
+  expect(row(cluster, name).status).toBe("Running");
+}
+
+const sleeper = (image: string) => ({ containers: [container("c", image, { command: ["sleep", "3600"] })] });
+
+describe("process tools", () => {
+  it("BusyBox ps: PID 1, the shell the exec started, and ps itself", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "bb", sleeper("busybox:1.36"));
+    expect(await exec(cluster, "bb", ["ps"])).toMatchObject({ out: "PID   USER     TIME  COMMAND\n    1 root      0:00 sleep 3600\n    7 root      0:00 ps\n", end: { code: 0 } });
+    expect((await exec(cluster, "bb", ["sh", "-c", "ps"])).out).toBe("PID   USER     TIME  COMMAND\n    1 root      0:00 sleep 3600\n    7 root      0:00 sh -c ps\n   13 root      0:00 ps\n");
+  });
+
+  it("procps ps on Ubuntu: without options and with -ef", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "u", sleeper("ubuntu:22.04"));
+    expect((await exec(cluster, "u", ["ps"])).out).toBe("    PID TTY          TIME CMD\n      1 ?        00:00:00 sleep\n      7 ?        00:00:00 ps\n");
+    const ef = (await exec(cluster, "u", ["ps", "-ef"])).out.split("\n");
+    expect(ef[0]).toBe("UID          PID    PPID  C STIME TTY          TIME CMD");
+    expect(ef[1]).toMatch(/^root {11}1 {7}0  0 \d\d:\d\d \? {8}00:00:00 sleep 3600$/);
+  });
+
+  it("images without ps say so (nginx is Debian without procps)", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "web", { containers: [container("c", "nginx:1.27")] });
+    expect(await exec(cluster, "web", ["sh", "-c", "ps"])).toMatchObject({ err: "sh: 1: ps: not found\n", end: { code: 127 } });
+    expect(await exec(cluster, "web", ["sh", "-c", "top -n 1"])).toMatchObject({ err: "sh: 1: top: not found\n", end: { code: 127 } });
+  });
+
+  it("kill and killall refuse what does not exist, in each shell's words", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "bb", sleeper("busybox:1.36"));
+    expect(await exec(cluster, "bb", ["sh", "-c", "kill 99"])).toMatchObject({ err: "sh: can't kill pid 99: No such process\n", end: { code: 1 } });
+    expect(await exec(cluster, "bb", ["sh", "-c", "kill -0 1"])).toMatchObject({ err: "", end: { code: 0 } });
+    expect(await exec(cluster, "bb", ["killall", "nginx"])).toMatchObject({ err: "killall: nginx: no process killed\n", end: { code: 1 } });
+    expect(await exec(cluster, "bb", ["killall", "-0", "sleep"])).toMatchObject({ err: "", end: { code: 0 } });
+    await running(cluster, "web", { containers: [container("c", "nginx:1.27")] });
+    expect(await exec(cluster, "web", ["sh", "-c", "kill 99"])).toMatchObject({ err: "sh: 1: kill: No such process\n", end: { code: 1 } });
+    expect(await exec(cluster, "web", ["bash", "-c", "kill 99"])).toMatchObject({ err: "bash: line 1: kill: (99) - No such process\n", end: { code: 1 } });
+  });
+
+  it("BusyBox top -n 1 prints one frame with the processes", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "bb", sleeper("busybox:1.36"));
+    const r = await exec(cluster, "bb", ["top", "-b", "-n", "1"]);
+    expect(r.end).toEqual({ code: 0 });
+    const lines = r.out.split("\n");
+    expect(lines[0]).toMatch(/^Mem: \d+K used, \d+K free, 0K shrd, 0K buff, 0K cached$/);
+    expect(lines[3]).toBe("  PID  PPID USER     STAT   VSZ %VSZ CPU %CPU COMMAND");
+    expect(lines.slice(4, 6)).toEqual(["    7     0 root     R     1332   0%   0   0% top -b -n 1", "    1     0 root     S     1332   0%   0   0% sleep 3600"]);
+  });
+});
