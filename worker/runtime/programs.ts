@@ -12,6 +12,7 @@ import { nslookup, ping } from "../network/lookup-tools";
 import { wget } from "../network/wget";
 import { COREUTILS } from "./shell/coreutils";
 import { Shell } from "./shell/interp";
+import { APT_PROGRAMS } from "./shell/apt";
 import { killall, ps, top } from "./shell/procs";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
@@ -78,6 +79,7 @@ const PROGRAMS: Record<string, Program> = {
   ps,
   killall,
   top,
+  ...APT_PROGRAMS,
   "entrypoint.sh": (p, argv, io) => {
     const prog = p.opts.resolve(argv[1] ?? "curl");
     return prog ? prog(p, argv.slice(1), io) : 0;
