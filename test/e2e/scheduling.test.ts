@@ -151,6 +151,9 @@ describe("nodes", () => {
     kubectlOk(sb, ["run", "fast", "--image=nginx:1.25", '--overrides={"apiVersion":"v1","spec":{"nodeSelector":{"disk":"nvme"}}}']);
     expect(kubectlOk(sb, ["get", "pod", "fast", "-o", "jsonpath={.spec.nodeName}"])).toBe("k8s-node3");
     kubectlOk(sb, ["delete", "node", "k8s-node3"]);
+    // Pod GC waits out a 40 s quarantine before it deletes the pods of a node that is gone.
+    expect(kubectlOk(sb, ["get", "pod", "fast", "-o", "jsonpath={.spec.nodeName}"])).toBe("k8s-node3");
+    await advance(sb, 40);
     await eventually(() => expect(kubectl(sb, ["get", "pod", "fast"]).code).not.toBe(0));
   });
 

@@ -283,12 +283,13 @@ describe("adding and removing nodes", () => {
     expect((await addNode(ctxOf(c), { name: "Bad_Name" })).status).toBe(400);
   });
 
-  it("forgets the machine of a deleted node; pod GC removes its pods", async () => {
+  it("forgets the machine of a deleted node; pod GC removes its pods after its quarantine", async () => {
     const c = await TestCluster.create();
     await c.apply({ ...POD, metadata: { name: "p", namespace: "default" }, spec: { nodeName: "k8s-node2", containers: [{ name: "c", image: "nginx" }] } });
     await kubelet(c, "k8s-node2", false);
     await c.delete(c.get(NODE, "", "k8s-node2")!);
     expect(c.store.list(MACHINES)).toEqual([]);
+    await c.advance(40);
     expect(c.get(POD, "default", "p")).toBeUndefined();
   });
 });

@@ -20,7 +20,7 @@ async function setPhase(cluster: TestCluster, name: string, phase: string) {
 }
 
 describe("pod GC", () => {
-  it("deletes pods bound to a node that is gone, marking them Failed first", async () => {
+  it("deletes pods bound to a node that is gone, after a 40 s quarantine, marking them Failed first", async () => {
     const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
     await cluster.apply(pod("bound", { nodeName: "k8s-node2" }));
     await cluster.apply(pod("held", { nodeName: "k8s-node2", finalizers: ["example.com/hold"] }));
@@ -29,6 +29,12 @@ describe("pod GC", () => {
     expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["bound", "elsewhere", "held"]);
 
     await cluster.delete(cluster.get(NODE, "", "k8s-node2")!);
+    const gone = cluster.clock.now();
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["bound", "elsewhere", "held"]);
+    expect(cluster.engine.nextWakeup()).toBe(gone + 40_000);
+    await cluster.advance(39);
+    expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["bound", "elsewhere", "held"]);
+    await cluster.advance(1);
     expect(cluster.pods().map((p) => p.metadata.name).sort()).toEqual(["elsewhere", "held"]);
     const held = cluster.get(POD, "default", "held")!;
     expect(held.metadata.deletionTimestamp).toBeDefined();
@@ -47,7 +53,27 @@ describe("pod GC", () => {
     // A running pod on a live node terminates gracefully (its kubelet finishes the job).
     expect(cluster.get(POD, "default", "web")!.metadata.deletionGracePeriodSeconds).toBe(30);
     await cluster.delete(cluster.get(NODE, "", "k8s-node2")!);
+    await cluster.advance(40);
     expect(cluster.get(POD, "default", "web")).toBeUndefined();
+    // Nothing left to wait for: no wake-up, no write.
+    expect((await cluster.advance(600)).writes).toBe(0);
+  });
+
+  it("keeps the pods of a node that comes back within the quarantine", async () => {
+    const cluster = await TestCluster.create({ controllers: CONTROLLER_MANAGER });
+    await cluster.apply(pod("bound", { nodeName: "k8s-node2" }));
+    const node = cluster.get(NODE, "", "k8s-node2")!;
+    await cluster.delete(node);
+    await cluster.advance(30);
+    await cluster.apply({ ...NODE, metadata: { name: "k8s-node2", labels: node.metadata.labels }, spec: {} });
+    await cluster.advance(60);
+    expect(cluster.get(POD, "default", "bound")!.metadata.deletionTimestamp).toBeUndefined();
+    // Gone again: a fresh quarantine.
+    await cluster.delete(cluster.get(NODE, "", "k8s-node2")!);
+    await cluster.advance(39);
+    expect(cluster.get(POD, "default", "bound")).toBeDefined();
+    await cluster.advance(1);
+    expect(cluster.get(POD, "default", "bound")).toBeUndefined();
   });
 
   it("keeps at most the threshold of terminated pods, deleting the oldest", async () => {
