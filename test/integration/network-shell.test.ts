@@ -1,6 +1,6 @@
 // The cluster network from a node shell, through the Worker: NodePorts on every node and on
 // 127.0.0.1, ClusterIPs, pod IPs, DNS through CoreDNS, iptables-save and ipvsadm matching the
-// kube-proxy mode, and reading never writes to the store.
+// kube-proxy mode, and reading writes nothing but the access-log records of what was served.
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NGINX_WELCOME } from "../../worker/runtime/images/web";
@@ -107,9 +107,11 @@ describe("from a node", () => {
     expect((await shell(sb.id, "k8s-node1", "ipvsadm -ln")).stdout).toBe("IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
   });
 
-  it("reading through the network writes nothing", async () => {
+  it("reading through the network writes nothing but the servers' access-log records, with the command", async () => {
     const before = (await stats(sb.id)).store.batches;
-    await shell(sb.id, "k8s-node1", `curl -s ${clusterIP}:8888; curl -s 192.168.1.12:30080; nslookup web.default.svc.cluster.local 10.96.0.10; iptables-save`);
+    await shell(sb.id, "k8s-node1", `nslookup web.default.svc.cluster.local 10.96.0.10; iptables-save; curl --connect-timeout 1 ${podIPs[0]}:81`);
     expect((await stats(sb.id)).store.batches).toBe(before);
+    await shell(sb.id, "k8s-node1", `curl -s ${clusterIP}:8888; curl -s 192.168.1.12:30080`);
+    expect((await stats(sb.id)).store.batches).toBe(before + 1);
   });
 });

@@ -12,7 +12,9 @@ import type { Pod } from "kubernetes-types/core/v1";
 import { ControllerRuntime } from "../controllers/runtime";
 import { AttachSession, ExecSession, type SessionEnd, type SessionIo } from "../kubelet/exec-session";
 import { attachedShell, endAttachedShell, type ExecTarget, type Runner } from "../kubelet/exec";
+import { servedChanges } from "../kubelet/logs";
 import { CONTAINERS, type PodRuntime } from "../kubelet/record";
+import { journalServed } from "../network/memory";
 import type { ApiContext } from "./context";
 import { badRequest, forbidden, methodNotAllowed, notFound } from "./status";
 
@@ -75,13 +77,23 @@ function negotiate(request: Request): string {
   return chosen;
 }
 
-/** Steps of a session run holding the write lock; what they wrote is committed and the cluster reacts. */
+/**
+ * Steps of a session run holding the write lock; what they wrote is committed and the cluster
+ * reacts. The requests containers answered for the step's commands are kept with it, for their logs.
+ */
 function runnerFor(ctx: ApiContext): Runner {
   return async (step) => {
     let wrote = false;
     const result = await ctx.store.exclusive(async () => {
       const rt = new ControllerRuntime(ctx.store, ctx.clock, ctx.rng);
-      const r = step(rt);
+      const journal = journalServed(ctx.rng);
+      let r: ReturnType<typeof step>;
+      try {
+        r = step(rt);
+      } finally {
+        journal.close();
+      }
+      for (const change of servedChanges(rt, rt.now(), journal.served)) rt.emit(change);
       if (rt.changes.length) {
         await ctx.store.commit(rt.changes, {});
         wrote = true;

@@ -2,14 +2,16 @@
 // and stderr in time order) up to virtual now, and the access-log lines its server wrote for the
 // requests it answered. Nothing is stored per line: the output comes from re-running the pure
 // process model for the instance's spec and start time, and the requests from sources that know
-// what the container served — today the kubelet's httpGet probes, from their schedule in the
-// runtime record. A previous instance is rebuilt from its terminated state. Like the kubelet's log
+// what the container served: the kubelet's httpGet probes, from their schedule in the runtime
+// record, and the requests commands sent it (curl or wget in kubectl exec or the node shell), kept
+// with the command's commit as the newest MAX_SERVED of each container. A previous instance is rebuilt from its terminated state. Like the kubelet's log
 // manager, the file rotates at 10 MiB (MAX_LOG_BYTES; checked every 10 s) and only the current file is read.
 // Models pkg/kubelet/kubelet_pods.go validateContainerLogStatus, pkg/kubelet/kuberuntime/logs/logs.go
 // ReadLogs and pkg/kubelet/logs/container_log_manager.go rotateLogs
 import type { Container, ContainerStatus, Pod, Probe } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { readOnlyContext } from "../controllers/read-only";
+import type { ServedRequest } from "../network/types";
 import type { KubeObject } from "../resources/types";
 import { LANGUAGE_ACCESS_LOGS } from "../runtime/images/languages";
 import { TUTORIAL_ACCESS_LOGS } from "../runtime/images/tutorials";
@@ -18,7 +20,8 @@ import type { OutputLine } from "../runtime/types";
 import { runHook } from "./hooks";
 import { modelOf, modelVersion, rerun } from "./models";
 import { evaluateProbe, httpGet, listenerAt, nextChange } from "./probe-eval";
-import { adoptRecord, CONTAINERS, podIdentity, type ContainerRuntime, type Instance, type PodRuntime, type ProbeKind } from "./record";
+import type { Change } from "../store/object-store";
+import { adoptRecord, CONTAINERS, podIdentity, type ContainerRuntime, type Instance, type PodRuntime, type ProbeKind, type ServedEntry } from "./record";
 import { containerSpec, graceSeconds, specOf, type PodWork } from "./work";
 
 /** One line of a container's log. The runtime stamps lines to the nanosecond: `ns` is the part below `at`'s ms. */
@@ -75,6 +78,10 @@ export interface RequestRun {
   count: number;
   port: number;
   request: Omit<AccessRecord, "at">;
+  /** Stable across reads (its lines' sub-millisecond stamps derive from it); the run's place otherwise. */
+  key?: string;
+  /** A single request's sub-millisecond stamp, when its order among others of that ms is known. */
+  ns?: number;
 }
 
 /**
@@ -241,7 +248,67 @@ const probeRequests: RequestSource = (v, upTo) => {
   return out;
 };
 
-export const REQUEST_SOURCES: RequestSource[] = [probeRequests];
+/** Requests commands sent the instance, as kept in its container's record (servedChanges). */
+const commandRequests: RequestSource = (v, upTo) => {
+  const entries = (v.c.served ?? []).filter((e) => e.id === v.inst.id && e.at <= upTo);
+  // Requests answered within one ms keep the order they were sent in.
+  const perMs = new Map<number, number>();
+  for (const e of entries) perMs.set(e.at, (perMs.get(e.at) ?? 0) + 1);
+  const taken = new Map<number, number>();
+  return entries.map((e) => {
+    const k = taken.get(e.at) ?? 0;
+    taken.set(e.at, k + 1);
+    const ns = nanos(perMs.get(e.at)!, (j) => `${v.inst.id}|served|${e.at}|${j}`)[k];
+    const { client, method, path, status, bytes, userAgent, referer, forwardedFor } = e;
+    return { first: e.at, period: 1, count: 1, port: e.port, key: `served|${e.at}|${k}`, ns, request: { client, method, path, status, bytes, userAgent, referer, forwardedFor } };
+  });
+};
+
+export const REQUEST_SOURCES: RequestSource[] = [probeRequests, commandRequests];
+
+// ---- Keeping what commands were served -----------------------------------------------------------
+
+/** Served requests kept per container (its current and last instance): the newest, older ones fall off. */
+export const MAX_SERVED = 100;
+/** Longest path or User-Agent kept: a record stays small whatever a command sends. */
+const MAX_FIELD = 2048;
+
+/**
+ * The runtime-record writes that keep `served` (a command's journal, network/memory.ts) for the
+ * serving containers' logs: one put per pod, committed with the command. A pod gone or replaced
+ * since is skipped.
+ */
+export function servedChanges(reader: Pick<ControllerContext, "get">, now: number, served: ServedRequest[]): Change[] {
+  const byPod = new Map<string, ServedRequest[]>();
+  for (const s of served) {
+    const key = `${s.namespace}/${s.pod}`;
+    const list = byPod.get(key);
+    if (list) list.push(s);
+    else byPod.set(key, [s]);
+  }
+  const changes: Change[] = [];
+  for (const list of byPod.values()) {
+    const { namespace, pod: name, uid } = list[0];
+    const pod = reader.get("/pods", namespace, name);
+    if (!pod || podIdentity(pod) !== uid) continue;
+    const stored = reader.get(CONTAINERS, namespace, name) as PodRuntime | undefined;
+    const rec = stored && stored.uid === uid ? structuredClone(stored) : adoptRecord(pod, (pod as Pod).spec?.nodeName ?? "", now);
+    if (!rec) continue;
+    let kept = false;
+    for (const s of list) {
+      const c = rec.containers.find((x) => x.name === s.container);
+      if (!c || c.current?.id !== s.instance) continue;
+      const live = new Set([c.current.id, c.last?.containerID]);
+      const entry: ServedEntry = { id: s.instance, at: s.at, port: s.port, client: s.client, method: s.method, path: s.path.slice(0, MAX_FIELD), status: s.status, bytes: s.bytes, userAgent: s.userAgent.slice(0, MAX_FIELD) };
+      if (s.referer) entry.referer = s.referer.slice(0, MAX_FIELD);
+      if (s.forwardedFor) entry.forwardedFor = s.forwardedFor.slice(0, MAX_FIELD);
+      c.served = [...(c.served ?? []).filter((e) => live.has(e.id)), entry].slice(-MAX_SERVED);
+      kept = true;
+    }
+    if (kept) changes.push({ type: "put", resource: CONTAINERS, object: rec });
+  }
+  return changes;
+}
 
 // ---- The log of one instance ---------------------------------------------------------------------
 
@@ -286,6 +353,7 @@ interface LoggedRun {
   lines: (t: number) => string[];
   perTick: number;
   bytesPerTick: number;
+  ns?: number;
 }
 
 /** Ticks of `r` at or before `t`. */
@@ -338,7 +406,7 @@ export class ContainerLog {
       for (let k = ticksUpTo(r, after); k < ticksUpTo(r, upTo); k++) {
         const at = r.first + k * r.period;
         const texts = r.lines(at);
-        const ns = nanos(texts.length, (j) => `${this.id}|${r.key}|${k}|${j}`);
+        const ns = r.ns !== undefined ? texts.map((_, j) => Math.min(999_999, r.ns! + j)) : nanos(texts.length, (j) => `${this.id}|${r.key}|${k}|${j}`);
         texts.forEach((text, j) => out.push({ at, ns: ns[j], stream: r.stream, text }));
       }
     }
@@ -393,12 +461,13 @@ function logRun(v: InstanceView, r: RequestRun, i: number): LoggedRun | undefine
   if (!format) return undefined;
   const sample = format({ ...r.request, at: r.first });
   return {
-    key: `${i}|${r.first}`,
+    key: r.key ?? `${i}|${r.first}`,
     first: r.first,
     period: r.period,
     count: r.count,
     stream: sample.stream,
     lines: (at) => format({ ...r.request, at }).lines,
+    ns: r.ns,
     perTick: sample.lines.length,
     bytesPerTick: sample.lines.reduce((n, l) => n + utf8Length(l) + FILE_LINE_OVERHEAD, 0),
   };

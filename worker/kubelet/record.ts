@@ -93,6 +93,26 @@ export interface ContainerRuntime {
   blocked?: { reason: string; message: string; since: number; notedAt?: number };
   /** Files written into the container's own layer (exec, hooks); null = removed. */
   layer?: Record<string, string | null>;
+  /**
+   * Requests the container answered for commands (curl, wget in kubectl exec or the node shell), for
+   * its access log: the newest few, of its current and last instance (kubelet/logs.ts).
+   */
+  served?: ServedEntry[];
+}
+
+/** One request a container instance (`id`) answered, as its access log shows it. */
+export interface ServedEntry {
+  id: string;
+  at: number;
+  port: number;
+  client: string;
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  userAgent: string;
+  referer?: string;
+  forwardedFor?: string;
 }
 
 export interface PodRuntime extends KubeObject {

@@ -1,13 +1,16 @@
 // The last hop: a connection that reached a pod's address and port is answered by whichever of
 // its containers listens there at that moment, through the runtime's model of its process (the
 // same answer a kubelet probe gets). The response gets the headers every server adds (Date,
-// Content-Length, Connection) and nginx's validators for a file it served.
+// Content-Length, Connection) and nginx's validators for a file it served. When the sandbox's
+// journal is open (a command under the write lock, memory.ts), the answer is noted there for the
+// serving container's access log.
 import type { KubeObject } from "../resources/types";
 import { readOnlyContext } from "../controllers/read-only";
 import { serveRequest } from "../kubelet/probe-eval";
 import { adoptRecord, CONTAINERS, podIdentity, type PodRuntime } from "../kubelet/record";
 import type { PodWork } from "../kubelet/work";
 import { podOf, type Reader } from "./cluster";
+import type { NetworkMemory } from "./memory";
 import type { ConnectOutcome, HttpExchange } from "./types";
 
 export const REASONS: Record<number, string> = {
@@ -49,8 +52,20 @@ function byteLength(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** Who sent a request, as the server sees it, and the memory whose journal notes it. */
+export interface Sender {
+  /** The source address after SNAT. */
+  client: string;
+  memory: NetworkMemory;
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
 /** What `port` of `pod` answers to `req` at `at` (the request's own virtual time). */
-export function deliver(reader: Reader, pod: KubeObject, ip: string, port: number, req: HttpExchange, at: number, now: number): ConnectOutcome {
+export function deliver(reader: Reader, pod: KubeObject, ip: string, port: number, req: HttpExchange, at: number, now: number, from?: Sender): ConnectOutcome {
   const w = podWork(reader, pod, now);
   if (!w) return { kind: "refused" };
   const served = serveRequest(w, port, { method: req.method, path: req.path, headers: req.headers }, at);
@@ -71,5 +86,28 @@ export function deliver(reader: Reader, pod: KubeObject, ip: string, port: numbe
     headers["Accept-Ranges"] = "bytes";
   } else headers.Connection = "keep-alive";
   const body = req.method === "HEAD" ? "" : res.body;
+  const instance = w.rec.containers.find((c) => c.name === served.container)?.current?.id;
+  if (from?.memory.journal && instance) {
+    const referer = header(req.headers, "referer");
+    const forwardedFor = header(req.headers, "x-forwarded-for");
+    from.memory.journal.push({
+      namespace: pod.metadata.namespace ?? "default",
+      pod: pod.metadata.name ?? "",
+      uid: podIdentity(pod),
+      container: served.container,
+      instance,
+      port,
+      at,
+      client: from.client,
+      method: req.method,
+      path: req.path,
+      status: res.status,
+      // $body_bytes_sent: a HEAD's answer has no body.
+      bytes: byteLength(body),
+      userAgent: header(req.headers, "user-agent") ?? "",
+      ...(referer ? { referer } : {}),
+      ...(forwardedFor ? { forwardedFor } : {}),
+    });
+  }
   return { kind: "response", status: res.status, headers, body, server: { ip, port } };
 }

@@ -262,7 +262,7 @@ export function serveIngress(e: IngressEntry, req: HttpExchange, at: number): Co
       continue;
     }
     if (r.kind !== "pod") continue;
-    const out = deliver(net.reader, r.pod, r.ip, r.port, proxied, at, net.now);
+    const out = deliver(net.reader, r.pod, r.ip, r.port, proxied, at, net.now, { client: r.source, memory });
     if (out.kind !== "response") continue;
     // nginx sends its own Date and no Server header (ingress-nginx clears it), then the upstream's.
     const headers: Record<string, string> = { Date: httpDate(at) };

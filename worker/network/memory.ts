@@ -7,6 +7,13 @@
 // sandbox's random generator object, which every request handler and controller pass of one loaded
 // sandbox shares; process models get a fresh memory each so their outcome depends on nothing
 // interactive.
+//
+// A command run under the sandbox's write lock (kubectl exec, the node shell) opens a journal here
+// for as long as it runs: the requests containers answered for it are collected and committed with
+// the command (kubelet/logs.ts servedChanges), so they appear in the servers' logs. Nothing else
+// opens one: a request served outside such a command writes nothing.
+
+import type { ServedRequest } from "./types";
 
 export interface Affinity {
   ip: string;
@@ -19,6 +26,8 @@ export class NetworkMemory {
   connections = 0;
   readonly roundRobin = new Map<string, number>();
   readonly affinity = new Map<string, Affinity>();
+  /** Requests served while a command's journal is open (journalServed). */
+  journal?: ServedRequest[];
 
   /** Bounds the tables for a long-lived sandbox (affinity entries expire anyway). */
   trim(): void {
@@ -35,4 +44,26 @@ export function memoryOf(key: object | undefined): NetworkMemory {
   let m = memories.get(key);
   if (!m) memories.set(key, (m = new NetworkMemory()));
   return m;
+}
+
+/** A command's journal: what containers served while it was open. */
+export interface Journal {
+  readonly served: ServedRequest[];
+  close(): void;
+}
+
+/**
+ * Opens the journal of served requests of the sandbox `key` belongs to, until `close()`. Open and
+ * close it within one synchronous run, so no other request's answers fall into it.
+ */
+export function journalServed(key: object): Journal {
+  const mem = memoryOf(key);
+  const served: ServedRequest[] = [];
+  mem.journal = served;
+  return {
+    served,
+    close: () => {
+      if (mem.journal === served) mem.journal = undefined;
+    },
+  };
 }

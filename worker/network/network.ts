@@ -90,7 +90,7 @@ export class ClusterNetwork implements NetworkAccess {
     const memoKey = this.src.memo ? `${r.pod.metadata.uid}|${r.port}|${req.method}|${req.path}` : undefined;
     const hit = memoKey ? this.served.get(memoKey) : undefined;
     if (hit) return hit;
-    const delivered = deliver(this.src.reader, r.pod, r.ip, r.port, req, at, this.src.now);
+    const delivered = deliver(this.src.reader, r.pod, r.ip, r.port, req, at, this.src.now, { client: r.source, memory: this.memory });
     const out = delivered.kind === "response" ? { ...delivered, client: r.source } : delivered;
     if (memoKey) this.served.set(memoKey, out);
     return out;

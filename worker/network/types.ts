@@ -34,6 +34,31 @@ export type ConnectOutcome =
   /** Nothing answers the SYN (a dropped packet, a down node): the client waits for its timeout. */
   | { kind: "timeout" };
 
+/**
+ * One request a container answered, as its server would log it: the pod and container instance,
+ * the port it came in on, and what its access log line is made of. `client` is the address the
+ * server saw (after kube-proxy's SNAT); `at` the request's virtual time.
+ */
+export interface ServedRequest {
+  namespace: string;
+  pod: string;
+  /** The pod's identity (podIdentity): a record of another pod of that name is not this one's. */
+  uid: string;
+  container: string;
+  /** The container instance (its id) that answered. */
+  instance: string;
+  port: number;
+  at: number;
+  client: string;
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  userAgent: string;
+  referer?: string;
+  forwardedFor?: string;
+}
+
 export type PingOutcome = { kind: "reply"; ttl: number; ms: number } | { kind: "unreachable" } | { kind: "timeout" };
 
 /** The network as one process sees it, from its own address. */

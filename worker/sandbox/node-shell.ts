@@ -4,6 +4,7 @@
 // node's machine record, so the kubelet sees a moved manifest on its next pass.
 import type { AdmissionContext } from "../api/admission";
 import { jsonResponse } from "../api/negotiate";
+import { servedChanges } from "../kubelet/logs";
 import { adoptRecord, CONTAINERS, type PodRuntime } from "../kubelet/record";
 import { defaultFiles, machineOf as nodeMachineOf, type Machine as NodeMachine } from "../kubelet/machine";
 import type { CatalogImage } from "../runtime/images";
@@ -15,6 +16,7 @@ import { ExitSignal, Forever, Horizon, NoSpace, Proc, type Io, type Program } fr
 import { DIRECTORY, type FsEffect, type FsReader } from "../runtime/types";
 import type { KubeObject } from "../resources/types";
 import { hostNetworkPrograms, HOST_NETWORK_PROGRAMS, nodeNetwork } from "../network/host-tools";
+import { journalServed } from "../network/memory";
 import { RESOLVED_STUB } from "../network/network";
 import { KUBELET_CONFIGURATION } from "./bootstrap/config";
 import { rfc3339 } from "./clock";
@@ -344,6 +346,8 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     },
   };
   const run = req.run;
+  // Requests the command sends are kept for the logs of the containers that answered them.
+  const journal = journalServed(ctx.rng);
   try {
     if (typeof run === "string") result.exitCode = resolveProgram(HOST_IMAGE, "bash")!(p, ["bash", "-c", run], io);
     else result.exitCode = run(new Shell(p, "bash"), io);
@@ -358,9 +362,13 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
       io.err(`^C\n`);
       result.exitCode = 130;
     } else throw e;
+  } finally {
+    journal.close();
   }
   const files = p.effects.length ? foldEffects(written, p.effects, fs) : written;
   const changed = p.effects.length > 0 || svc.kubelet !== before.kubelet || svc.since !== before.since;
+  // A read-only link writes nothing, access log lines included.
+  const records = req.readOnly ? [] : servedChanges(ctx.store, now, journal.served);
   if (changed && req.readOnly) {
     io.err(READ_ONLY_NODE);
     result.exitCode = 1;
@@ -370,8 +378,8 @@ export async function runOnNode(ctx: AdmissionContext, req: NodeCommand): Promis
     else delete (next as Machine).stoppedAt;
     if (svc.kubelet === "running" && svc.since !== before.since) next.started = rfc3339(svc.since);
     if (Object.keys(files).length) next.files = files;
-    await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }], {});
-  }
+    await ctx.store.commit([{ type: "put", resource: MACHINES, object: next }, ...records], {});
+  } else if (records.length) await ctx.store.commit(records, {});
   return { ...result, vars: Object.fromEntries(p.vars), cwd: p.cwd, changed: changed && !req.readOnly };
 }
 

@@ -1,0 +1,134 @@
+// Access-log lines for requests sent through the network by commands (curl, wget in kubectl exec):
+// the serving container logs each in its image's format, from the address it saw, with the client's
+// User-Agent, at the virtual time it was answered; the newest MAX_SERVED are kept, with the command.
+import type { Pod } from "kubernetes-types/core/v1";
+import { describe, expect, it } from "vitest";
+import { ControllerRuntime } from "../../../worker/controllers/runtime";
+import type { Runner } from "../../../worker/kubelet/exec";
+import { ExecSession, type SessionEnd } from "../../../worker/kubelet/exec-session";
+import { formatEntries, logContainerID, MAX_SERVED, openContainerLog, readLog, readOnlyContext, servedChanges } from "../../../worker/kubelet/logs";
+import { CONTAINERS, type PodRuntime } from "../../../worker/kubelet/record";
+import { journalServed } from "../../../worker/network/memory";
+import { TestCluster } from "../../cluster";
+import { container, get, pod } from "./helpers";
+
+/** Steps as the exec endpoint runs them: the journal open for the step, its records committed with it. */
+function runner(cluster: TestCluster, journal = true): Runner {
+  return async (step) => {
+    const rt = new ControllerRuntime(cluster.store, cluster.clock, cluster.rng);
+    const j = journal ? journalServed(cluster.rng) : undefined;
+    let r;
+    try {
+      r = step(rt);
+    } finally {
+      j?.close();
+    }
+    for (const change of servedChanges(rt, rt.now(), j?.served ?? [])) rt.emit(change);
+    if (rt.changes.length) {
+      await cluster.store.commit(rt.changes);
+      await cluster.settle();
+    }
+    return r;
+  };
+}
+
+async function exec(cluster: TestCluster, podName: string, script: string, journal = true): Promise<{ out: string; end?: SessionEnd }> {
+  const r: { out: string; end?: SessionEnd } = { out: "" };
+  const io = { write: (s: "stdout" | "stderr", t: string) => void (s === "stdout" && (r.out += t)), end: (e: SessionEnd) => void (r.end = e) };
+  const target = { namespace: "default", pod: podName, container: "c" };
+  await new ExecSession({ target, command: ["sh", "-c", script], stdin: false, tty: false }, runner(cluster, journal), io).start();
+  return r;
+}
+
+function logs(cluster: TestCluster, name: string): string[] {
+  const p = get(cluster, name)!;
+  const c = p.spec!.containers[0].name;
+  const target = logContainerID(p, c, false);
+  if ("error" in target) return [`error: ${target.error}`];
+  const node = cluster.store.get("/nodes", "", p.spec!.nodeName!)!;
+  const log = openContainerLog(readOnlyContext(cluster.store, cluster.clock.now()), p as never, node, c, target.id)!;
+  return formatEntries(readLog(log, cluster.clock.now(), {}).entries, false)
+    .split("\n")
+    .filter((l) => l.includes('"GET') || l.includes('"HEAD') || l.includes('"POST'));
+}
+
+const SERVICE = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
+
+async function cluster(): Promise<{ cluster: TestCluster; client: string; web: string }> {
+  const cluster = await TestCluster.create();
+  const web = pod("web", { containers: [container("web", "nginx:1.25.1", { ports: [{ containerPort: 80 }] })] }, "k8s-node2");
+  web.metadata.labels = { app: "web" };
+  await cluster.apply(web);
+  await cluster.apply(SERVICE);
+  await cluster.apply(pod("client", { containers: [container("c", "busybox:1.36", { command: ["sleep", "3600"] })] }));
+  await cluster.apply(pod("curler", { containers: [container("c", "curlimages/curl:8.5.0", { command: ["sleep", "3600"] })] }));
+  await cluster.advance(30);
+  return { cluster, client: get(cluster, "client")!.status!.podIP!, web: get(cluster, "web")!.status!.podIP! };
+}
+
+describe("requests commands send appear in the serving container's log", () => {
+  it("wget from a pod through a Service: nginx's main format, the client pod's address, BusyBox's User-Agent", async () => {
+    const { cluster: c, client } = await cluster();
+    expect(logs(c, "web")).toEqual([]);
+    const r = await exec(c, "client", "wget -qO- http://web >/dev/null; wget -qO- http://web/missing");
+    expect(r.end).toEqual({ code: 1 });
+    const stamp = /\[(\d\d\/Jan\/2026:\d\d:\d\d:\d\d) \+0000\]/.exec(logs(c, "web")[0])![1];
+    expect(logs(c, "web")).toEqual([
+      `${client} - - [${stamp} +0000] "GET / HTTP/1.1" 200 615 "-" "Wget" "-"`,
+      `${client} - - [${stamp} +0000] "GET /missing HTTP/1.1" 404 153 "-" "Wget" "-"`,
+    ]);
+  });
+
+  it("curl's own User-Agent and method; a HEAD's answer has no body", async () => {
+    const { cluster: c } = await cluster();
+    const curler = get(c, "curler")!.status!.podIP!;
+    await exec(c, "curler", "curl -s http://web.default.svc.cluster.local/ >/dev/null; curl -sI http://web/ >/dev/null");
+    expect(logs(c, "web").map((l) => l.replace(/\[.*?\]/, "[t]"))).toEqual([
+      `${curler} - - [t] "GET / HTTP/1.1" 200 615 "-" "curl/8.5.0" "-"`,
+      `${curler} - - [t] "HEAD / HTTP/1.1" 200 0 "-" "curl/8.5.0" "-"`,
+    ]);
+  });
+
+  it("stamped at the virtual time the request was answered, shown once the clock gets there", async () => {
+    const { cluster: c } = await cluster();
+    const before = c.clock.now();
+    await exec(c, "client", "sleep 20; wget -qO- http://web >/dev/null");
+    expect(logs(c, "web")).toEqual([]);
+    await c.advance(21);
+    const line = logs(c, "web")[0];
+    const at = new Date(before + 20_000);
+    expect(line).toContain(`[01/Jan/2026:00:${String(at.getUTCMinutes()).padStart(2, "0")}:${String(at.getUTCSeconds()).padStart(2, "0")} +0000]`);
+  });
+
+  it("only the newest MAX_SERVED are kept, in one write with the command", async () => {
+    const { cluster: c } = await cluster();
+    await exec(c, "client", `i=0; while [ $i -lt ${MAX_SERVED + 20} ]; do wget -qO- http://web/?n=$i >/dev/null; i=$((i+1)); done`);
+    const served = logs(c, "web");
+    expect(served).toHaveLength(MAX_SERVED);
+    expect(served[0]).toContain(`"GET /?n=20 HTTP/1.1"`);
+    expect(served[MAX_SERVED - 1]).toContain(`"GET /?n=${MAX_SERVED + 19} HTTP/1.1"`);
+    const rec = c.store.get(CONTAINERS, "default", "web") as PodRuntime;
+    expect(rec.containers[0].served).toHaveLength(MAX_SERVED);
+  });
+
+  it("nothing is written when no journal is open, and a pass of the cluster writes nothing more", async () => {
+    const { cluster: c } = await cluster();
+    const record = c.store.get(CONTAINERS, "default", "web");
+    await exec(c, "client", "wget -qO- http://web >/dev/null", false);
+    expect(c.store.get(CONTAINERS, "default", "web")).toBe(record);
+    expect(logs(c, "web")).toEqual([]);
+    await exec(c, "client", "wget -qO- http://web >/dev/null");
+    const kept = c.store.get(CONTAINERS, "default", "web");
+    await c.advance(3600);
+    expect(c.store.get(CONTAINERS, "default", "web")).toBe(kept);
+    expect(logs(c, "web")).toHaveLength(1);
+  });
+
+  it("each is kept for the container instance that answered it", async () => {
+    const { cluster: c } = await cluster();
+    await exec(c, "client", "wget -qO- http://web >/dev/null");
+    const rec = c.store.get(CONTAINERS, "default", "web") as PodRuntime;
+    expect(rec.containers[0].served?.[0].id).toBe(rec.containers[0].current!.id);
+    expect((get(c, "web") as Pod).status!.containerStatuses![0].containerID).toContain(rec.containers[0].current!.id);
+  });
+});
