@@ -1,8 +1,9 @@
 // kubectl logs against the running server, with every kubectl 1.27–1.33: a pod, a Deployment, a
 // label selector, all containers, the previous instance, tail/since/timestamps, nginx's access
-// lines for its probes, errors as kubectl prints them, and -f following lines as the clock moves.
+// lines for its probes and for requests exec and node shells sent it, errors as kubectl prints
+// them, and -f following lines as the clock moves.
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSandbox, kubectl, KUBECTL_VERSIONS, kubectlBackground, kubectlOk, type Sandbox, sandboxPost, writeFile } from "./harness";
+import { createSandbox, kubectl, KUBECTL_VERSIONS, kubectlBackground, kubectlOk, nodeShell, type Sandbox, sandboxPost, writeFile } from "./harness";
 
 let sb: Sandbox;
 
@@ -151,4 +152,38 @@ describe("kubectl logs", () => {
       expect(follow.output()).toBe("tick 1\ntick 2\ntick 3\n");
     });
   }
+});
+
+describe("kubectl logs: access lines for requests served through the network", () => {
+  let net: Sandbox;
+  const advanceNet = async (seconds: number) => void (await sandboxPost(net, "clock", { advanceSeconds: seconds }));
+
+  beforeAll(async () => {
+    net = await createSandbox();
+    await sandboxPost(net, "clock", { paused: true });
+    kubectlOk(net, ["create", "deployment", "web", "--image=nginx:1.27"]);
+    kubectlOk(net, ["expose", "deployment", "web", "--port=80"]);
+    kubectlOk(net, ["run", "client", "--image=busybox:1.36", "--", "sleep", "36000"]);
+    await advanceNet(30);
+  });
+
+  it("kubectl exec client -- wget -qO- http://web: kubectl logs deploy/web shows the line, from the client pod's address", async () => {
+    const clientIP = kubectlOk(net, ["get", "pod", "client", "-o", "jsonpath={.status.podIP}"]);
+    expect(clientIP).toMatch(/^10\.244\.\d+\.\d+$/);
+    expect(kubectlOk(net, ["exec", "client", "--", "wget", "-qO-", "http://web"], { version: "1.33" })).toContain("<title>Welcome to nginx!</title>");
+    await advanceNet(1);
+    for (const version of KUBECTL_VERSIONS) {
+      const access = kubectlOk(net, ["logs", "deploy/web"], { version })
+        .split("\n")
+        .filter((l) => l.includes('"GET'));
+      expect(access).toHaveLength(1);
+      expect(access[0]).toMatch(new RegExp(`^${clientIP.replace(/\./g, "\\.")} - - \\[\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] "GET / HTTP/1\\.1" 200 615 "-" "Wget" "-"$`));
+    }
+    // A node shell's curl of the ClusterIP arrives from the node's side of kube-proxy's SNAT, with Ubuntu's curl.
+    const clusterIP = kubectlOk(net, ["get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}"]);
+    expect((await nodeShell(net, "k8s-node1", `curl -s -o /dev/null http://${clusterIP}/nope`)).exitCode).toBe(0);
+    await advanceNet(1);
+    const last = kubectlOk(net, ["logs", "deploy/web", "--tail=1"]);
+    expect(last).toMatch(/^10\.244\.\d+\.[01] - - \[[^\]]+\] "GET \/nope HTTP\/1\.1" 404 153 "-" "curl\/7\.81\.0" "-"\n$/);
+  });
 });
