@@ -181,7 +181,7 @@ describe("watch", () => {
     await api(sb.id, "POST", PODS, pod("w1"));
     await api(sb.id, "PATCH", `${PODS}/w1`, { metadata: { labels: { n: "1" } } }, MERGE);
     await api(sb.id, "DELETE", `${PODS}/w1`);
-    const res = await api(sb.id, "GET", `${PODS}?watch=true&resourceVersion=${list.json.metadata.resourceVersion}&timeoutSeconds=0`);
+    const res = await api(sb.id, "GET", `${PODS}?watch=true&resourceVersion=${list.json.metadata.resourceVersion}&timeoutSeconds=1`);
     const events = res.text.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
     expect(events[2].object.metadata.name).toBe("w1");

@@ -77,7 +77,7 @@ describe("events.k8s.io/v1 view of the core Events", () => {
     expect((await api(sb.id, "GET", `${CORE}/web.2`)).json.message).toBe("Pulled image nginx");
     expect((await api(sb.id, "DELETE", `${V1}/web.1`)).status).toBe(200);
     expect((await api(sb.id, "GET", `${CORE}/web.1`)).status).toBe(404);
-    const watch = await api(sb.id, "GET", `${V1}?watch=true&resourceVersion=${start}&timeoutSeconds=0`);
+    const watch = await api(sb.id, "GET", `${V1}?watch=true&resourceVersion=${start}&timeoutSeconds=1`);
     const events = watch.text.trim().split("\n").map((l) => JSON.parse(l));
     expect(events.map((e) => [e.type, e.object.apiVersion, e.object.metadata.name])).toEqual([
       ["ADDED", "events.k8s.io/v1", "web.1"],
