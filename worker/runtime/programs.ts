@@ -13,6 +13,7 @@ import { wget } from "../network/wget";
 import { COREUTILS } from "./shell/coreutils";
 import { Shell } from "./shell/interp";
 import { APT_PROGRAMS } from "./shell/apt";
+import { nc } from "./shell/nc";
 import { killall, ps, top } from "./shell/procs";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
@@ -76,6 +77,7 @@ const PROGRAMS: Record<string, Program> = {
   curl,
   nslookup,
   ping,
+  nc,
   ps,
   killall,
   top,

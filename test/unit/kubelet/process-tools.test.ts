@@ -123,3 +123,24 @@ describe("package managers without a way out", () => {
     expect(r.err.startsWith("\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n")).toBe(true);
   });
 });
+
+describe("BusyBox nc", () => {
+  it("checks a port, sends an HTTP request from stdin, and listens", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "web", { containers: [container("c", "nginx:1.27")] });
+    await running(cluster, "bb", sleeper("busybox:1.36"));
+    const ip = (cluster.get({ apiVersion: "v1", kind: "Pod" }, "default", "web") as unknown as { status: { podIP: string } }).status.podIP;
+    expect(await exec(cluster, "bb", ["nc", "-zv", ip, "80"])).toMatchObject({ out: "", err: `${ip} (${ip}:80) open\n`, end: { code: 0 } });
+    // One -v leaves a refusal unreported; two report it.
+    expect(await exec(cluster, "bb", ["nc", "-zv", ip, "81"])).toMatchObject({ err: "", end: { code: 1 } });
+    expect(await exec(cluster, "bb", ["nc", "-zvv", ip, "81"])).toMatchObject({ err: `nc: ${ip} (${ip}:81): Connection refused\n`, end: { code: 1 } });
+    const get = await exec(cluster, "bb", ["sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc ${ip} 80`]);
+    expect(get.out.startsWith("HTTP/1.1 200 OK\r\n")).toBe(true);
+    expect(get.out).toContain("<title>Welcome to nginx!</title>");
+    expect(await exec(cluster, "bb", ["nc", "-z", "nowhere.invalid", "80"])).toMatchObject({ err: "nc: bad address 'nowhere.invalid'\n", end: { code: 1 } });
+    // A listener a tcpSocket probe finds open.
+    await cluster.apply(pod("listener", { containers: [container("c", "busybox:1.36", { command: ["nc", "-lk", "-p", "8080"], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } })] }));
+    await cluster.advance(5);
+    expect(row(cluster, "listener")).toEqual({ ready: "1/1", status: "Running", restarts: "0" });
+  });
+});

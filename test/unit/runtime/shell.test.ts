@@ -23,6 +23,13 @@ function sh(script: string, env: Record<string, string> = {}, files: Record<stri
 }
 
 describe("shell", () => {
+  it("printf and echo -e read backslash escapes; printf reuses its format; arguments stay as given", () => {
+    expect(sh("printf 'a\\tb\\r\\n'; printf '%s=%d\\n' x 1 y 2; printf '%s\\n' 'a\\nb'; echo -e 'c\\td\\x41\\0101'")).toEqual({
+      out: ["0:a\tb\r", "0:x=1", "0:y=2", "0:a\\nb", "0:c\tdAA"],
+      exit: { at: 0, code: 0 },
+    });
+  });
+
   it("runs lists with ; && || and exit codes", () => {
     expect(sh("echo hi; false && echo no || echo fallback; exit 3")).toEqual({ out: ["0:hi", "0:fallback"], exit: { at: 0, code: 3 } });
   });

@@ -46,6 +46,28 @@ function dateString(ms: number, format?: string): string {
   });
 }
 
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "\\": "\\", e: "\x1b" };
+
+const ESCAPE = "\\\\(0[0-7]{0,3}|[1-7][0-7]{0,2}|x[0-9a-fA-F]{1,2}|.)";
+
+/** One backslash escape (`e` is what follows the backslash); `m` as written when it is none. */
+function unescapeOne(m: string, e: string, octalNeedsZero: boolean): string {
+  if (e[0] === "x" && e.length > 1) return String.fromCharCode(parseInt(e.slice(1), 16));
+  if (/^[0-7]/.test(e)) {
+    if (octalNeedsZero && e[0] !== "0") return m;
+    return String.fromCharCode(parseInt(e, 8) & 255);
+  }
+  return ESCAPES[e] ?? m;
+}
+
+/** Backslash escapes as echo -e reads them: \n \t \r …, \0NNN octal, \xHH. */
+function backslashEscapes(s: string, octalNeedsZero: boolean): string {
+  return s.replace(new RegExp(ESCAPE, "g"), (m, e: string) => unescapeOne(m, e, octalNeedsZero));
+}
+
+/** printf's format: conversions and escapes in one pass, so an argument's backslashes stay as given. */
+const PRINTF_FORMAT = new RegExp(`%([sdif%])|${ESCAPE}`, "g");
+
 function echo(_p: Proc, argv: string[], io: Io): number {
   let args = argv.slice(1);
   let newline = true;
@@ -56,7 +78,7 @@ function echo(_p: Proc, argv: string[], io: Io): number {
     args = args.slice(1);
   }
   let text = args.join(" ");
-  if (escapes) text = text.replace(/\\n/g, "\n").replace(/\\t/g, "\t").replace(/\\\\/g, "\\");
+  if (escapes) text = backslashEscapes(text, true);
   io.out(newline ? `${text}\n` : text);
   return 0;
 }
@@ -64,10 +86,14 @@ function echo(_p: Proc, argv: string[], io: Io): number {
 function printf(_p: Proc, argv: string[], io: Io): number {
   const [fmt = "", ...args] = argv.slice(1);
   let i = 0;
-  const text = fmt
-    .replace(/%([sdif%])/g, (_, c: string) => (c === "%" ? "%" : c === "s" ? (args[i++] ?? "") : String(Math.trunc(Number(args[i++] ?? 0)))))
-    .replace(/\\n/g, "\n")
-    .replace(/\\t/g, "\t");
+  const once = () =>
+    fmt.replace(PRINTF_FORMAT, (m, c: string | undefined, e: string | undefined) => {
+      if (c === undefined) return unescapeOne(m, e ?? "", false);
+      return c === "%" ? "%" : c === "s" ? (args[i++] ?? "") : String(Math.trunc(Number(args[i++] ?? 0)));
+    });
+  // The format is used again while arguments are left.
+  let text = once();
+  while (i > 0 && i < args.length) text += once();
   io.out(text);
   return 0;
 }
