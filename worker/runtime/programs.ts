@@ -12,6 +12,7 @@ import { nslookup, ping } from "../network/lookup-tools";
 import { wget } from "../network/wget";
 import { COREUTILS } from "./shell/coreutils";
 import { Shell } from "./shell/interp";
+import { apk } from "./shell/apk";
 import { APT_PROGRAMS } from "./shell/apt";
 import { nc } from "./shell/nc";
 import { killall, ps, top } from "./shell/procs";
@@ -78,6 +79,7 @@ const PROGRAMS: Record<string, Program> = {
   nslookup,
   ping,
   nc,
+  apk,
   ps,
   killall,
   top,

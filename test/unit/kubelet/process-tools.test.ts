@@ -144,3 +144,23 @@ describe("BusyBox nc", () => {
     expect(row(cluster, "listener")).toEqual({ ready: "1/1", status: "Running", restarts: "0" });
   });
 });
+
+describe("apk without a way out", () => {
+  it("update cannot fetch the indexes; add cannot select the package", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "a", sleeper("alpine:3.21"));
+    const up = await exec(cluster, "a", ["apk", "update"]);
+    expect(up).toMatchObject({
+      out: "fetch https://dl-cdn.alpinelinux.org/alpine/v3.21/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v3.21/community/x86_64/APKINDEX.tar.gz\n2 unavailable, 0 stale; 15 distinct packages available\n",
+      err: "WARNING: updating and opening https://dl-cdn.alpinelinux.org/alpine/v3.21/main: DNS lookup error\nWARNING: updating and opening https://dl-cdn.alpinelinux.org/alpine/v3.21/community: DNS lookup error\n",
+      end: { code: 0 },
+    });
+    const add = await exec(cluster, "a", ["apk", "add", "curl"]);
+    expect(add).toMatchObject({
+      err:
+        "WARNING: opening from cache https://dl-cdn.alpinelinux.org/alpine/v3.21/main: No such file or directory\nWARNING: opening from cache https://dl-cdn.alpinelinux.org/alpine/v3.21/community: No such file or directory\n" +
+        "ERROR: unable to select packages:\n  curl (no such package):\n    required by: world[curl]\n",
+      end: { code: 1 },
+    });
+  });
+});
