@@ -4,13 +4,15 @@
 // process model for the instance's spec and start time, and the requests from sources that know
 // what the container served: the kubelet's httpGet probes, from their schedule in the runtime
 // record, and the requests commands sent it (curl or wget in kubectl exec or the node shell), kept
-// with the command's commit as the newest MAX_SERVED of each container. A previous instance is rebuilt from its terminated state. Like the kubelet's log
+// with the command's commit as the newest MAX_SERVED of each container, and the endless request
+// loops of other containers (network/loop-requests.ts), from their pace. A previous instance is rebuilt from its terminated state. Like the kubelet's log
 // manager, the file rotates at 10 MiB (MAX_LOG_BYTES; checked every 10 s) and only the current file is read.
 // Models pkg/kubelet/kubelet_pods.go validateContainerLogStatus, pkg/kubelet/kuberuntime/logs/logs.go
 // ReadLogs and pkg/kubelet/logs/container_log_manager.go rotateLogs
 import type { Container, ContainerStatus, Pod, Probe } from "kubernetes-types/core/v1";
 import type { ControllerContext } from "../controllers/types";
 import { readOnlyContext } from "../controllers/read-only";
+import { loopRequests } from "../network/loop-requests";
 import type { ServedRequest } from "../network/types";
 import type { KubeObject } from "../resources/types";
 import { LANGUAGE_ACCESS_LOGS } from "../runtime/images/languages";
@@ -264,7 +266,7 @@ const commandRequests: RequestSource = (v, upTo) => {
   });
 };
 
-export const REQUEST_SOURCES: RequestSource[] = [probeRequests, commandRequests];
+export const REQUEST_SOURCES: RequestSource[] = [probeRequests, commandRequests, loopRequests];
 
 // ---- Keeping what commands were served -----------------------------------------------------------
 

@@ -132,3 +132,61 @@ describe("requests commands send appear in the serving container's log", () => {
     expect((get(c, "web") as Pod).status!.containerStatuses![0].containerID).toContain(rec.containers[0].current!.id);
   });
 });
+
+describe("requests from in-cluster load loops appear in the server's log, from their pace", () => {
+  const PHP = { name: "php-apache", image: "registry.k8s.io/hpa-example", ports: [{ containerPort: 80 }], resources: { limits: { cpu: "500m" }, requests: { cpu: "200m" } } };
+  const LOAD = ["/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://php-apache; done"];
+
+  async function walkthrough(): Promise<TestCluster> {
+    const c = await TestCluster.create();
+    const php = pod("php", { containers: [PHP] }, "k8s-node2");
+    php.metadata.labels = { run: "php-apache" };
+    await c.apply(php);
+    await c.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "php-apache", namespace: "default" }, spec: { selector: { run: "php-apache" }, ports: [{ port: 80 }] } });
+    await c.advance(20);
+    await c.apply(pod("load-generator", { containers: [container("c", "busybox:1.28", { command: LOAD })] }));
+    await c.advance(10);
+    return c;
+  }
+
+  it("the HPA walkthrough's load generator: php-apache logs its wget requests, as many as it can serve", async () => {
+    const c = await walkthrough();
+    const client = get(c, "load-generator")!.status!.podIP!;
+    const first = logs(c, "php");
+    expect(first.length).toBeGreaterThan(0);
+    expect(first[0]).toMatch(new RegExp(`^${client.replace(/\./g, "\\.")} - - \\[01/Jan/2026:00:00:\\d\\d \\+0000\\] "GET / HTTP/1\\.1" 200 \\d+ "-" "Wget"$`));
+    // Limited to 500m at 25 ms a request, one pod serves 20 requests a second: a minute more adds about 1,200 lines.
+    await c.advance(60);
+    const later = logs(c, "php").length;
+    expect(later - first.length).toBeGreaterThan(1100);
+    expect(later - first.length).toBeLessThan(1300);
+    // Earlier lines stay as they were.
+    expect(logs(c, "php").slice(0, first.length)).toEqual(first);
+  });
+
+  it("a second endpoint takes half the requests from when it is Ready; the lines before stay", async () => {
+    const c = await walkthrough();
+    const before = logs(c, "php");
+    const php2 = pod("php2", { containers: [PHP] }, "k8s-node1");
+    php2.metadata.labels = { run: "php-apache" };
+    await c.apply(php2);
+    await c.advance(10);
+    const t = c.clock.now();
+    await c.advance(60);
+    expect(logs(c, "php").slice(0, before.length)).toEqual(before);
+    // The loop wants 27 a second (37 ms a turn); split over two pods each serves about 13.5.
+    const stamp = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+    const inMinute = (lines: string[]) => lines.filter((l) => { const s = /:(\d\d:\d\d:\d\d) \+0000/.exec(l)![1]; return s >= stamp(t) && s < stamp(t + 60_000); }).length;
+    expect(inMinute(logs(c, "php"))).toBeGreaterThan(750);
+    expect(inMinute(logs(c, "php"))).toBeLessThan(870);
+    expect(Math.abs(inMinute(logs(c, "php2")) - inMinute(logs(c, "php")))).toBeLessThanOrEqual(2);
+  });
+
+  it("derived from the schedule: an hour of load writes nothing", async () => {
+    const c = await walkthrough();
+    const record = c.store.get(CONTAINERS, "default", "php");
+    await c.advance(3600);
+    expect(c.store.get(CONTAINERS, "default", "php")).toBe(record);
+    expect(logs(c, "php").length).toBeGreaterThan(60_000);
+  });
+});
