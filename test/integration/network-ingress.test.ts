@@ -158,8 +158,11 @@ describe("Ingress", () => {
     // The backend's answer to a node's curl is kept with the command, for its log; nginx's own 404 is not a pod's.
     await shell("k8s-node1", `curl -s http://${LB}/`);
     expect(await batches()).toBe(before);
-    await shell("k8s-node1", `curl -s -H 'Host: hello-world.example' http://${LB}/`);
+    await shell("k8s-node1", `curl -s -H 'Host: hello-world.example' http://${LB}/v2`);
     expect(await batches()).toBe(before + 1);
+    const backend = (await api(sb.id, "GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb2")).json.items[0].metadata.name;
+    const log = (await api(sb.id, "GET", `/api/v1/namespaces/default/pods/${backend}/log`)).text;
+    expect(log.trimEnd().split("\n").at(-1)).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Serving request: \/v2$/);
   });
 });
 
