@@ -457,6 +457,23 @@ function printed(v: InstanceView, offset: number): { output: OutputLine[]; until
   return { output: model.output, until: model.complete ? Infinity : horizon };
 }
 
+/**
+ * Memoises a run's lines per second: every access-log format stamps to the second, and a busy
+ * run (a load loop, dozens of requests a second) would otherwise format each line anew.
+ */
+function bySecond(lines: (at: number) => string[]): (at: number) => string[] {
+  let second = NaN;
+  let last: string[] = [];
+  return (at) => {
+    const s = Math.floor(at / 1000);
+    if (s !== second) {
+      second = s;
+      last = lines(at);
+    }
+    return last;
+  };
+}
+
 function logRun(v: InstanceView, r: RequestRun, i: number): LoggedRun | undefined {
   const server = listenerAt(v.w, v.c, r.port, r.first)?.server;
   const format = server === undefined ? undefined : ACCESS_LOGS[server];
@@ -468,7 +485,7 @@ function logRun(v: InstanceView, r: RequestRun, i: number): LoggedRun | undefine
     period: r.period,
     count: r.count,
     stream: sample.stream,
-    lines: (at) => format({ ...r.request, at }).lines,
+    lines: bySecond((at) => format({ ...r.request, at }).lines),
     ns: r.ns,
     perTick: sample.lines.length,
     bytesPerTick: sample.lines.reduce((n, l) => n + utf8Length(l) + FILE_LINE_OVERHEAD, 0),
