@@ -138,3 +138,16 @@ describe("repeated groups that can match one text more than one way", () => {
   });
 });
 
+
+describe("ps outside a container", () => {
+  it("on a node PID 1 is systemd", async () => {
+    const { Proc } = await import("../../../worker/runtime/shell/proc");
+    const { ps } = await import("../../../worker/runtime/shell/procs");
+    const r = resolveImage("ubuntu:22.04");
+    if (!r.ok) throw new Error(r.message);
+    const p = new Proc({ image: r.image, fs: fs("ubuntu:22.04"), env: {}, startedAt: START, hostname: "k8s-node1", horizon: Infinity, resolve: () => undefined });
+    let out = "";
+    ps(p, ["ps"], { stdin: "", out: (t) => (out += t), err: () => undefined });
+    expect(out).toBe("    PID TTY          TIME CMD\n      1 ?        00:00:00 systemd\n      7 ?        00:00:00 ps\n");
+  });
+});

@@ -10,9 +10,12 @@ interface Entry {
   argv: string[];
 }
 
+/** On a node (no container around the process) PID 1 is systemd. */
+const NODE_INIT = ["/sbin/init"];
+
 /** PID 1, then the shells this process went through (not PID 1 itself), then the caller. */
 function table(p: Proc, self: string[]): Entry[] {
-  const init = p.opts.initArgv?.() ?? self;
+  const init = p.opts.initArgv?.() ?? NODE_INIT;
   const initLine = init.join(" ");
   const shells = p.shells.filter((s) => s !== initLine);
   if (shells.length === 0 && self.join(" ") === initLine) return [{ pid: 1, ppid: 0, argv: init }];
@@ -29,6 +32,9 @@ function table(p: Proc, self: string[]): Entry[] {
 }
 
 const base = (s: string) => s.slice(s.lastIndexOf("/") + 1);
+
+/** The process name procps shows: the executable's (systemd for /sbin/init), at most 15 characters. */
+const comm = (argv: string[]) => (argv === NODE_INIT ? "systemd" : base(argv[0] ?? "").slice(0, 15));
 
 function hhmm(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
@@ -51,7 +57,7 @@ function procpsPs(p: Proc, argv: string[], io: Io): number {
     return 0;
   }
   io.out("    PID TTY          TIME CMD\n");
-  for (const e of rows) io.out(`${String(e.pid).padStart(7)} ?        00:00:00 ${base(e.argv[0] ?? "").slice(0, 15)}\n`);
+  for (const e of rows) io.out(`${String(e.pid).padStart(7)} ?        00:00:00 ${comm(e.argv)}\n`);
   return 0;
 }
 
