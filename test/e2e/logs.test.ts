@@ -186,4 +186,18 @@ describe("kubectl logs: access lines for requests served through the network", (
     const last = kubectlOk(net, ["logs", "deploy/web", "--tail=1"]);
     expect(last).toMatch(/^10\.244\.\d+\.[01] - - \[[^\]]+\] "GET \/nope HTTP\/1\.1" 404 153 "-" "curl\/7\.81\.0" "-"\n$/);
   });
+
+  it("a load generator's loop (the HPA walkthrough's): its requests fill the server's log at its pace", async () => {
+    kubectlOk(net, ["run", "load-generator", "--image=busybox:1.28", "--", "/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://web; done"]);
+    await advanceNet(10);
+    const ip = kubectlOk(net, ["get", "pod", "load-generator", "-o", "jsonpath={.status.podIP}"]);
+    const tail = kubectlOk(net, ["logs", "deploy/web", "--tail=3"]).trimEnd().split("\n");
+    expect(tail).toHaveLength(3);
+    for (const line of tail) expect(line.startsWith(`${ip} - - [`) && line.endsWith(`"GET / HTTP/1.1" 200 615 "-" "Wget" "-"`), line).toBe(true);
+    const count = () => kubectlOk(net, ["logs", "deploy/web"]).split("\n").filter((l) => l.startsWith(`${ip} `)).length;
+    const before = count();
+    await advanceNet(10);
+    // A turn takes about 12 ms (the sleep, two commands, a round trip, nginx's 0.15 ms): some 80 requests a second.
+    expect(count() - before).toBeGreaterThan(500);
+  });
 });
