@@ -103,12 +103,12 @@ describe("package managers without a way out", () => {
     const up = await exec(cluster, "deb", ["apt-get", "update"]);
     expect(up.end).toEqual({ code: 0 });
     expect(up.out).toBe(
-      "Err:1 http://deb.debian.org/debian bookworm InRelease\n  Temporary failure resolving 'deb.debian.org'\n" +
-        "Err:2 http://deb.debian.org/debian bookworm-updates InRelease\n  Temporary failure resolving 'deb.debian.org'\n" +
-        "Err:3 http://deb.debian.org/debian-security bookworm-security InRelease\n  Temporary failure resolving 'deb.debian.org'\n" +
+      "Err:1 http://deb.debian.org/debian bookworm InRelease\n  Could not resolve 'deb.debian.org'\n" +
+        "Err:2 http://deb.debian.org/debian bookworm-updates InRelease\n  Could not resolve 'deb.debian.org'\n" +
+        "Err:3 http://deb.debian.org/debian-security bookworm-security InRelease\n  Could not resolve 'deb.debian.org'\n" +
         "Reading package lists...\n",
     );
-    expect(up.err).toContain("W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'\n");
+    expect(up.err).toContain("W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Could not resolve 'deb.debian.org'\n");
     expect(up.err).toContain("W: Some index files failed to download. They have been ignored, or old ones used instead.\n");
     const inst = await exec(cluster, "deb", ["sh", "-c", "apt-get update >/dev/null 2>&1 && apt-get install -y curl"]);
     expect(inst).toMatchObject({ out: "Reading package lists...\nBuilding dependency tree...\nReading state information...\n", err: "E: Unable to locate package curl\n", end: { code: 100 } });
@@ -119,7 +119,7 @@ describe("package managers without a way out", () => {
     await running(cluster, "u", sleeper("ubuntu:24.04"));
     const r = await exec(cluster, "u", ["apt", "update"]);
     expect(r.out.split("\n")[0]).toBe("Err:1 http://archive.ubuntu.com/ubuntu noble InRelease");
-    expect(r.out).toContain("Err:2 http://security.ubuntu.com/ubuntu noble-security InRelease\n  Temporary failure resolving 'security.ubuntu.com'\n");
+    expect(r.out).toContain("Err:2 http://security.ubuntu.com/ubuntu noble-security InRelease\n  Could not resolve 'security.ubuntu.com'\n");
     expect(r.err.startsWith("\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n")).toBe(true);
   });
 });

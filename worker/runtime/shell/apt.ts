@@ -1,6 +1,7 @@
 // apt-get and apt on the Debian and Ubuntu images. A sandbox has no resolver beyond the cluster's,
-// so the archives cannot be reached: `update` fails to fetch every index (a warning, exit 0) and
-// `install` finds no package it could locate (exit 100), as on a node without DNS.
+// whose CoreDNS answers NXDOMAIN for the archives' names (apt's "Could not resolve", not the
+// "Temporary failure resolving" of an unreachable resolver): `update` fails to fetch every index (a
+// warning, exit 0) and `install` finds no package it could locate (exit 100).
 import type { Io, Program, Proc } from "./proc";
 
 interface Source {
@@ -39,9 +40,9 @@ function progress(p: Proc, io: Io, text: string): void {
 
 function update(p: Proc, io: Io): number {
   const list = sources(p);
-  list.forEach((s, i) => io.out(`Err:${i + 1} http://${s.host}/${s.path} ${s.suite} InRelease\n  Temporary failure resolving '${s.host}'\n`));
+  list.forEach((s, i) => io.out(`Err:${i + 1} http://${s.host}/${s.path} ${s.suite} InRelease\n  Could not resolve '${s.host}'\n`));
   progress(p, io, "Reading package lists");
-  for (const s of list) io.err(`W: Failed to fetch http://${s.host}/${s.path}/dists/${s.suite}/InRelease  Temporary failure resolving '${s.host}'\n`);
+  for (const s of list) io.err(`W: Failed to fetch http://${s.host}/${s.path}/dists/${s.suite}/InRelease  Could not resolve '${s.host}'\n`);
   io.err("W: Some index files failed to download. They have been ignored, or old ones used instead.\n");
   return 0;
 }
