@@ -283,6 +283,8 @@ const MAX_FIELD = 2048;
 export function servedChanges(reader: Pick<ControllerContext, "get">, now: number, served: ServedRequest[]): Change[] {
   const byPod = new Map<string, ServedRequest[]>();
   for (const s of served) {
+    // A server that keeps no access log has nothing to show for it: no write.
+    if (s.server === undefined || !(s.server in ACCESS_LOGS)) continue;
     const key = `${s.namespace}/${s.pod}`;
     const list = byPod.get(key);
     if (list) list.push(s);

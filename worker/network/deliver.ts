@@ -96,6 +96,7 @@ export function deliver(reader: Reader, pod: KubeObject, ip: string, port: numbe
       uid: podIdentity(pod),
       container: served.container,
       instance,
+      ...(listener.server ? { server: listener.server } : {}),
       port,
       at,
       client: from.client,

@@ -47,6 +47,8 @@ export interface ServedRequest {
   container: string;
   /** The container instance (its id) that answered. */
   instance: string;
+  /** The listener's server (`nginx`): what decides whether and how it logs the request. */
+  server?: string;
   port: number;
   at: number;
   client: string;

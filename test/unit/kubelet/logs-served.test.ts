@@ -124,6 +124,17 @@ describe("requests commands send appear in the serving container's log", () => {
     expect(logs(c, "web")).toHaveLength(1);
   });
 
+  it("a server that keeps no access log (kubernetes-bootcamp) costs no write", async () => {
+    const { cluster: c } = await cluster();
+    await c.apply(pod("bootcamp", { containers: [container("app", "gcr.io/google-samples/kubernetes-bootcamp:v1", { ports: [{ containerPort: 8080 }] })] }));
+    await c.advance(30);
+    const ip = get(c, "bootcamp")!.status!.podIP!;
+    const record = c.store.get(CONTAINERS, "default", "bootcamp");
+    const r = await exec(c, "client", `wget -qO- http://${ip}:8080/`);
+    expect(r.out).toContain("Hello Kubernetes bootcamp!");
+    expect(c.store.get(CONTAINERS, "default", "bootcamp")).toBe(record);
+  });
+
   it("each is kept for the container instance that answered it", async () => {
     const { cluster: c } = await cluster();
     await exec(c, "client", "wget -qO- http://web >/dev/null");
