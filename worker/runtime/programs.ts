@@ -16,6 +16,7 @@ import { apk } from "./shell/apk";
 import { APT_PROGRAMS } from "./shell/apt";
 import { nc } from "./shell/nc";
 import { killall, ps, top } from "./shell/procs";
+import { npm, pip } from "./shell/registries";
 import { parseScript, ShellSyntaxError } from "./shell/parse";
 import type { Io, Proc, Program } from "./shell/proc";
 
@@ -80,6 +81,8 @@ const PROGRAMS: Record<string, Program> = {
   ping,
   nc,
   apk,
+  pip,
+  npm,
   ps,
   killall,
   top,

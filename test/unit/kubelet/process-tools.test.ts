@@ -164,3 +164,31 @@ describe("apk without a way out", () => {
     });
   });
 });
+
+describe("pip and npm without their registries", () => {
+  it("pip retries and finds no version; npm cannot resolve the registry", async () => {
+    const cluster = await TestCluster.create();
+    await running(cluster, "py", sleeper("python:3.12-slim"));
+    const pipRun = await exec(cluster, "py", ["pip", "install", "requests"]);
+    expect(pipRun.end).toEqual({ code: 1 });
+    const lines = pipRun.err.trimEnd().split("\n");
+    expect(lines).toHaveLength(7);
+    expect(lines[0]).toMatch(/^WARNING: Retrying \(Retry\(total=4, connect=None, read=None, redirect=None, status=None\)\) after connection broken by 'NewConnectionError\('<pip\._vendor\.urllib3\.connection\.HTTPSConnection object at 0x[0-9a-f]+>: Failed to establish a new connection: \[Errno -2\] Name or service not known'\)': \/simple\/requests\/$/);
+    expect(lines.slice(5)).toEqual(["ERROR: Could not find a version that satisfies the requirement requests (from versions: none)", "ERROR: No matching distribution found for requests"]);
+    await running(cluster, "node", sleeper("node:20-alpine"));
+    const npmRun = await exec(cluster, "node", ["npm", "install", "express@4"]);
+    expect(npmRun.end).toEqual({ code: 1 });
+    expect(npmRun.err.split("\n").slice(0, 4)).toEqual([
+      "npm error code ENOTFOUND",
+      "npm error syscall getaddrinfo",
+      "npm error errno ENOTFOUND",
+      "npm error network request to https://registry.npmjs.org/express failed, reason: getaddrinfo ENOTFOUND registry.npmjs.org",
+    ]);
+    const start = await exec(cluster, "node", ["sh", "-c", `mkdir -p /app && echo '{"name":"web","version":"1.0.0","scripts":{"start":"echo serving"}}' > /app/package.json && cd /app && npm start`]);
+    expect(start).toMatchObject({ out: "\n> web@1.0.0 start\n> echo serving\n\nserving\n", end: { code: 0 } });
+    const missing = await exec(cluster, "node", ["sh", "-c", `mkdir -p /app && echo '{"name":"web"}' > /app/package.json && cd /app && npm run build`]);
+    expect(missing.err.split("\n").slice(0, 4)).toEqual(['npm error Missing script: "build"', "npm error", "npm error To see a list of scripts, run:", "npm error   npm run"]);
+    expect(missing.end).toEqual({ code: 1 });
+    expect(npmRun.err).toMatch(/npm error A complete log of this run can be found in: \/root\/\.npm\/_logs\/\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d_\d{3}Z-debug-0\.log\n$/);
+  });
+});
