@@ -32,24 +32,24 @@ function runner(cluster: TestCluster, journal = true): Runner {
   };
 }
 
-async function exec(cluster: TestCluster, podName: string, script: string, journal = true): Promise<{ out: string; end?: SessionEnd }> {
+async function exec(cluster: TestCluster, podName: string, script: string, journal = true, container = "c"): Promise<{ out: string; end?: SessionEnd }> {
   const r: { out: string; end?: SessionEnd } = { out: "" };
   const io = { write: (s: "stdout" | "stderr", t: string) => void (s === "stdout" && (r.out += t)), end: (e: SessionEnd) => void (r.end = e) };
-  const target = { namespace: "default", pod: podName, container: "c" };
+  const target = { namespace: "default", pod: podName, container };
   await new ExecSession({ target, command: ["sh", "-c", script], stdin: false, tty: false }, runner(cluster, journal), io).start();
   return r;
 }
 
-function logs(cluster: TestCluster, name: string): string[] {
+function logs(cluster: TestCluster, name: string, previous = false): string[] {
   const p = get(cluster, name)!;
   const c = p.spec!.containers[0].name;
-  const target = logContainerID(p, c, false);
+  const target = logContainerID(p, c, previous);
   if ("error" in target) return [`error: ${target.error}`];
   const node = cluster.store.get("/nodes", "", p.spec!.nodeName!)!;
   const log = openContainerLog(readOnlyContext(cluster.store, cluster.clock.now()), p as never, node, c, target.id)!;
   return formatEntries(readLog(log, cluster.clock.now(), {}).entries, false)
     .split("\n")
-    .filter((l) => l.includes('"GET') || l.includes('"HEAD') || l.includes('"POST'));
+    .filter((l) => (l.includes('"GET') || l.includes('"HEAD') || l.includes('"POST')) && !l.includes("kube-probe"));
 }
 
 const SERVICE = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "default" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } };
@@ -133,6 +133,23 @@ describe("requests commands send appear in the serving container's log", () => {
     const r = await exec(c, "client", `wget -qO- http://${ip}:8080/`);
     expect(r.out).toContain("Hello Kubernetes bootcamp!");
     expect(c.store.get(CONTAINERS, "default", "bootcamp")).toBe(record);
+  });
+
+  it("after a restart they stay with the instance that answered them: kubectl logs -p shows them", async () => {
+    const { cluster: c, client } = await cluster();
+    const live = pod("live", { containers: [container("web", "nginx:1.25.1", { livenessProbe: { exec: { command: ["sh", "-c", "test ! -e /tmp/die"] }, periodSeconds: 1, failureThreshold: 1 } })] }, "k8s-node2");
+    await c.apply(live);
+    await c.advance(30);
+    const liveIP = get(c, "live")!.status!.podIP!;
+    await exec(c, "client", `wget -qO- http://${liveIP}/before >/dev/null`);
+    await exec(c, "live", "touch /tmp/die", true, "web");
+    await c.advance(40);
+    expect(get(c, "live")!.status!.containerStatuses![0].restartCount).toBe(1);
+    expect(logs(c, "live")).toEqual([]);
+    expect(logs(c, "live", true).map((l) => l.replace(/\[.*?\]/, "[t]"))).toEqual([`${client} - - [t] "GET /before HTTP/1.1" 404 153 "-" "Wget" "-"`]);
+    await exec(c, "client", `wget -qO- http://${liveIP}/after >/dev/null`);
+    expect(logs(c, "live").map((l) => l.replace(/\[.*?\]/, "[t]"))).toEqual([`${client} - - [t] "GET /after HTTP/1.1" 404 153 "-" "Wget" "-"`]);
+    expect(logs(c, "live", true)).toHaveLength(1);
   });
 
   it("each is kept for the container instance that answered it", async () => {
