@@ -40,14 +40,14 @@ async function exec(cluster: TestCluster, podName: string, script: string, journ
   return r;
 }
 
-function logs(cluster: TestCluster, name: string, previous = false): string[] {
+function logs(cluster: TestCluster, name: string, previous = false, maxFileBytes?: number): string[] {
   const p = get(cluster, name)!;
   const c = p.spec!.containers[0].name;
   const target = logContainerID(p, c, previous);
   if ("error" in target) return [`error: ${target.error}`];
   const node = cluster.store.get("/nodes", "", p.spec!.nodeName!)!;
   const log = openContainerLog(readOnlyContext(cluster.store, cluster.clock.now()), p as never, node, c, target.id)!;
-  return formatEntries(readLog(log, cluster.clock.now(), {}).entries, false)
+  return formatEntries(readLog(log, cluster.clock.now(), { maxFileBytes }).entries, false)
     .split("\n")
     .filter((l) => (l.includes('"GET') || l.includes('"HEAD') || l.includes('"POST')) && !l.includes("kube-probe"));
 }
@@ -109,6 +109,10 @@ describe("requests commands send appear in the serving container's log", () => {
     expect(served[MAX_SERVED - 1]).toContain(`"GET /?n=${MAX_SERVED + 19} HTTP/1.1"`);
     const rec = c.store.get(CONTAINERS, "default", "web") as PodRuntime;
     expect(rec.containers[0].served).toHaveLength(MAX_SERVED);
+    // They count towards the log file's size: past the limit, the log manager's next check rotates them away.
+    await c.advance(20);
+    expect(logs(c, "web", false, 1_000_000)).toHaveLength(MAX_SERVED);
+    expect(logs(c, "web", false, 8_000)).toEqual([]);
   });
 
   it("nothing is written when no journal is open, and a pass of the cluster writes nothing more", async () => {
