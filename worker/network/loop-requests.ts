@@ -49,6 +49,12 @@ function agentOf(spec: Container): string {
   return "Wget";
 }
 
+/** The container of `pod` a request to `port` reaches, as far as its spec tells: the one declaring the port, else the first. */
+function receiverSpec(pod: KubeObject, port: number): Container {
+  const containers = (pod as Pod).spec?.containers ?? [];
+  return containers.find((c) => c.ports?.some((p) => p.containerPort === port)) ?? containers[0] ?? { name: "" };
+}
+
 function streamsTo(v: InstanceView, ports: Set<number>): Stream[] {
   const view = v.w.ctx;
   const now = v.w.now;
@@ -56,6 +62,7 @@ function streamsTo(v: InstanceView, ports: Set<number>): Stream[] {
   const myName = me.metadata.name;
   const myNs = me.metadata.namespace ?? "default";
   const requestMs = cpuProfile(containerSpec(v.w, v.c) ?? { name: v.c.name }).requestMs;
+  const isMe = (pod: KubeObject) => pod.metadata.name === myName && (pod.metadata.namespace ?? "default") === myNs;
   const out: Stream[] = [];
   for (const pod of view.list("/pods")) {
     if (!isRunning(pod) || (pod as Pod).spec?.hostNetwork) continue;
@@ -67,9 +74,10 @@ function streamsTo(v: InstanceView, ports: Set<number>): Stream[] {
         const hits: { port: number; path: string; perTurn: number; readySince: number[] }[] = [];
         for (const r of loop.requests) {
           const endpoints = resolveUrl(view, pod.metadata.namespace ?? "default", r.url);
-          // The endpoints are taken to be alike: each request costs what it costs this server.
-          turnMs += r.perTurn * (ROUND_TRIP_MS + (endpoints.length ? requestMs : 0));
-          const mine = endpoints.find((e) => e.pod.metadata.name === myName && (e.pod.metadata.namespace ?? "default") === myNs && ports.has(e.port));
+          // The server's time per request, averaged over the endpoints (metrics/load.ts does the same).
+          const serviceMs = endpoints.reduce((sum, e) => sum + (isMe(e.pod) ? requestMs : cpuProfile(receiverSpec(e.pod, e.port)).requestMs), 0) / Math.max(1, endpoints.length);
+          turnMs += r.perTurn * (ROUND_TRIP_MS + serviceMs);
+          const mine = endpoints.find((e) => isMe(e.pod) && ports.has(e.port));
           if (!mine) continue;
           hits.push({ port: mine.port, path: parseUrl(r.url)?.path ?? "/", perTurn: r.perTurn, readySince: endpoints.map((e) => readySince(e.pod)) });
         }

@@ -214,6 +214,24 @@ describe("requests from in-cluster load loops appear in the server's log, from t
     expect(Math.abs(inMinute(logs(c, "php2")) - inMinute(logs(c, "php")))).toBeLessThanOrEqual(2);
   });
 
+  it("a loop's turn takes every server's time: nginx fetched after php-apache sees the slower pace", async () => {
+    const c = await TestCluster.create();
+    const php = pod("php", { containers: [{ ...PHP, resources: {} }] }, "k8s-node2");
+    php.metadata.labels = { run: "php-apache" };
+    const web = pod("web", { containers: [container("web", "nginx:1.25.1", { ports: [{ containerPort: 80 }] })] }, "k8s-node1");
+    web.metadata.labels = { app: "web" };
+    for (const o of [php, web, { ...SERVICE }, { apiVersion: "v1", kind: "Service", metadata: { name: "php-apache", namespace: "default" }, spec: { selector: { run: "php-apache" }, ports: [{ port: 80 }] } }]) await c.apply(o);
+    await c.advance(20);
+    await c.apply(pod("both", { containers: [container("c", "busybox:1.28", { command: ["/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://php-apache; wget -q -O- http://web; done"] })] }));
+    await c.advance(10);
+    const before = logs(c, "web").length;
+    await c.advance(60);
+    // 10 ms of sleep, three commands, two round trips, php-apache's 25 ms and nginx's 0.15 ms: about 38.7 ms a turn, 26 a second.
+    const added = logs(c, "web").length - before;
+    expect(added).toBeGreaterThan(1450);
+    expect(added).toBeLessThan(1650);
+  });
+
   it("derived from the schedule: an hour of load writes nothing", async () => {
     const c = await walkthrough();
     const record = c.store.get(CONTAINERS, "default", "php");
