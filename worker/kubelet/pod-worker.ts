@@ -97,7 +97,8 @@ function initContainers(w: PodWork): boolean {
       }
       startContainer(w, c);
       if (sidecar && c.current?.startedOk !== undefined) wake(w, Math.max(c.current.startedOk, c.current.postStartUntil ?? 0) + SYNC_DELAY_MS);
-      if (sidecar && c.current && laterStarted(w, inits, i)) continue;
+      // A sidecar restarting after initialization (its image being pulled again, say) holds nothing up.
+      if (sidecar && laterStarted(w, inits, i)) continue;
       return false;
     }
     followNetworkExit(w, c);

@@ -111,3 +111,24 @@ describe("sidecar containers", () => {
     expect(get(cluster, "app")).toBeUndefined();
   });
 });
+
+describe("a sidecar whose restart waits", () => {
+  it("holds nothing up: the containers keep being restarted meanwhile", async () => {
+    const cluster = await TestCluster.create();
+    await cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg", namespace: "default" }, data: { level: "debug" } } as never);
+    const env = [{ name: "LEVEL", valueFrom: { configMapKeyRef: { name: "cfg", key: "level" } } }];
+    await cluster.apply(
+      pod("app", {
+        initContainers: [sidecar("flaky", "busybox:1.28", { env, command: ["sh", "-c", "sleep 2; exit 1"] })],
+        containers: [container("crash", "busybox:1.28", { command: ["sh", "-c", "sleep 3; exit 1"] })],
+      }),
+    );
+    await cluster.advance(8);
+    // Without its ConfigMap the sidecar cannot be created again: it waits in CreateContainerConfigError.
+    await cluster.delete({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg", namespace: "default" } });
+    await cluster.advance(120);
+    const p = get(cluster, "app")!;
+    expect(p.status!.initContainerStatuses![0].state?.waiting?.reason).toBe("CreateContainerConfigError");
+    expect(p.status!.containerStatuses![0].restartCount).toBeGreaterThanOrEqual(3);
+  });
+});
