@@ -69,7 +69,10 @@ async function settle(advanceSeconds = 0): Promise<void> {
 
 function sandboxNeutral(s: string): string {
   for (const id of [console_.id, real.id]) s = s.replaceAll(`kubeplay-${id.slice(0, 8)}`, "kubeplay-CONTEXT").replaceAll(id, "SANDBOX");
-  return s;
+  // kubectl drain's wait for a pod ends either way when its --timeout passes: its poll sees the
+  // deadline ("global timeout reached: 2s") or the pod GET in flight is cut ("context deadline
+  // exceeded"), depending on timing alone.
+  return s.replace(/to terminate: (global timeout reached: \d+s|context deadline exceeded)/g, "to terminate: TIMEOUT");
 }
 
 /** Ages kubectl computes from its own clock (describe's events and pod lists) differ from the sandbox's paused one. */
