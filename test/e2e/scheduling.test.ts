@@ -93,6 +93,25 @@ describe("scheduling", () => {
     const condition = kubectlOk(sb, ["get", "pod", "huge", "-o", 'jsonpath={.status.conditions[?(@.type=="PodScheduled")]}']);
     expect(JSON.parse(condition)).toMatchObject({ type: "PodScheduled", status: "False", reason: "Unschedulable", message });
   });
+
+  it("gives a ReadWriteOncePod claim to one pod at a time, and the next once the first is gone", async () => {
+    const claim = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "solo" }, spec: { accessModes: ["ReadWriteOncePod"], resources: { requests: { storage: "1Gi" } } } };
+    const user = (name: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec: { containers: [{ name: "c", image: "busybox:1.36", command: ["sleep", "3600"] }], volumes: [{ name: "v", persistentVolumeClaim: { claimName: "solo" } }] } });
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "solo.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [claim, user("solo-1")] }))]);
+    await advance(sb, 30);
+    expect(squash(kubectlOk(sb, ["get", "pvc", "solo", "--no-headers", "-o", "custom-columns=S:.status.phase,M:.spec.accessModes[0]"]))).toBe("Bound ReadWriteOncePod");
+    expect(kubectlOk(sb, ["get", "pod", "solo-1", "-o", "jsonpath={.status.phase}"])).toBe("Running");
+    kubectlOk(sb, ["apply", "-f", writeFile(sb, "solo-2.json", JSON.stringify(user("solo-2")))]);
+    await advance(sb, 5);
+    expect(kubectlOk(sb, ["get", "pod", "solo-2", "-o", "jsonpath={.status.phase} {.spec.nodeName}"]).trim()).toBe("Pending");
+    const events = squash(kubectlOk(sb, ["get", "events", "--field-selector", "involvedObject.name=solo-2,reason=FailedScheduling"]));
+    expect(events).toContain(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
+    );
+    kubectlOk(sb, ["delete", "pod", "solo-1", "--wait=false"]);
+    await advance(sb, 60);
+    expect(kubectlOk(sb, ["get", "pod", "solo-2", "-o", "jsonpath={.status.phase}"])).toBe("Running");
+  });
 });
 
 describe("nodes", () => {

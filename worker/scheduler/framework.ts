@@ -13,6 +13,7 @@ import { nodeUnschedulable } from "./plugins/node-unschedulable";
 import { podTopologySpread } from "./plugins/pod-topology-spread";
 import { taintToleration } from "./plugins/taint-toleration";
 import { volumeBinding } from "./plugins/volume-binding";
+import { volumeRestrictions } from "./plugins/volume-restrictions";
 import { addPod, cloneNodeInfo } from "./snapshot";
 import { unresolvable, type CycleState, type NodeInfo, type PodInfo, type Plugin, type Snapshot, type Status } from "./types";
 import { rec } from "./util";
@@ -25,6 +26,7 @@ export const DEFAULT_PLUGINS: Plugin[] = [
   nodeAffinity,
   nodePorts,
   nodeResourcesFit,
+  volumeRestrictions,
   volumeBinding,
   podTopologySpread,
   interPodAffinity,
