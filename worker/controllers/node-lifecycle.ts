@@ -5,7 +5,9 @@
 // stops, the node's conditions go Unknown ("Kubelet stopped posting node status."), its pods stop
 // being Ready, and it is tainted node.kubernetes.io/unreachable (NoSchedule and NoExecute, which the
 // taint eviction controller acts on). When the kubelet runs again it posts Ready status and the
-// taints go. Cordoned nodes carry node.kubernetes.io/unschedulable:NoSchedule.
+// taints go. Cordoned nodes carry node.kubernetes.io/unschedulable:NoSchedule. When every node is
+// down, or most of a small zone, no NoExecute taints are added (and with every node down, those
+// there are removed), so nothing is evicted, as upstream's disruption modes do.
 // Models pkg/controller/nodelifecycle/node_lifecycle_controller.go tryUpdateNodeHealth,
 // doNoScheduleTaintingPass, doNoExecuteTaintingPass and pkg/controller/util/node/controller_utils.go
 // MarkPodsNotReady, RecordNodeStatusChange
@@ -52,12 +54,55 @@ export function conditionTaints(node: KubeObject): Taint[] {
   return out;
 }
 
+/**
+ * What a zone's health lets the controller do with NoExecute taints (which evict): add them as nodes
+ * go NotReady ("evict"); add no new ones while most of a small zone is down ("hold"); or, when every
+ * node of every zone is down, take them all away ("none" — the control plane more likely lost its
+ * view of the nodes than the nodes all failed at once).
+ */
+type EvictionMode = "evict" | "hold" | "none";
+
+/** Nodes in a zone of up to this many see no evictions while partially disrupted (--large-cluster-size-threshold). */
+const LARGE_CLUSTER_THRESHOLD = 50;
+/** The share of NotReady nodes (more than 2) that makes a zone partially disrupted (--unhealthy-zone-threshold). */
+const UNHEALTHY_ZONE_THRESHOLD = 0.55;
+
+// Models node_lifecycle_controller.go ComputeZoneState and handleDisruption, and
+// pkg/util/node GetZoneKey (region and zone labels; nodes without them share one zone).
+function evictionModes(nodes: KubeObject[]): Map<string, EvictionMode> {
+  const zoneOf = (n: KubeObject) => {
+    const l = n.metadata.labels ?? {};
+    return `${l["topology.kubernetes.io/region"] ?? l["failure-domain.beta.kubernetes.io/region"] ?? ""}:\x00:${l["topology.kubernetes.io/zone"] ?? l["failure-domain.beta.kubernetes.io/zone"] ?? ""}`;
+  };
+  const zones = new Map<string, { ready: number; notReady: number; nodes: string[] }>();
+  for (const n of nodes) {
+    const z = zones.get(zoneOf(n)) ?? { ready: 0, notReady: 0, nodes: [] };
+    zones.set(zoneOf(n), z);
+    if (getCondition(n.status, "Ready")?.status === "True") z.ready++;
+    else z.notReady++;
+    z.nodes.push(n.metadata.name ?? "");
+  }
+  const full = (z: { ready: number; notReady: number }) => z.ready === 0 && z.notReady > 0;
+  const allDown = zones.size > 0 && [...zones.values()].every(full);
+  const out = new Map<string, EvictionMode>();
+  for (const z of zones.values()) {
+    const partial = !full(z) && z.notReady > 2 && z.notReady / (z.notReady + z.ready) >= UNHEALTHY_ZONE_THRESHOLD;
+    // A fully disrupted zone beside healthy ones keeps evicting (at the primary rate); a partially
+    // disrupted small zone's secondary rate is 0.
+    const mode: EvictionMode = allDown ? "none" : partial && z.nodes.length <= LARGE_CLUSTER_THRESHOLD ? "hold" : "evict";
+    for (const name of z.nodes) out.set(name, mode);
+  }
+  return out;
+}
+
 // Models controller_utils.go SwapNodeControllerTaint: keep what still applies, drop the rest, add
 // the new ones with the time they were added.
-function syncTaints(ctx: ControllerContext, node: KubeObject): void {
-  const want = conditionTaints(node);
+function syncTaints(ctx: ControllerContext, node: KubeObject, mode: EvictionMode): void {
   const current = list<Taint & { timeAdded?: string }>(rec(node.spec).taints);
   const same = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effect;
+  const want = conditionTaints(node).filter(
+    (t) => t.effect !== "NoExecute" || mode === "evict" || (mode === "hold" && current.some((c) => same(c, t))),
+  );
   const kept = current.filter((t) => !MANAGED_KEYS.has(t.key) || want.some((w) => same(w, t)));
   const added = want.filter((w) => !current.some((t) => same(w, t))).map((t) => ({ ...t, timeAdded: ctx.nowRfc3339() }));
   if (kept.length === current.length && added.length === 0) return;
@@ -146,10 +191,12 @@ export function nodeLifecycleController(ctx: ControllerContext): void {
   const names = new Set<string>();
   for (const node of ctx.list("/nodes")) {
     names.add(node.metadata.name ?? "");
-    if (node.metadata.deletionTimestamp) continue;
-    syncHealth(ctx, node);
-    syncTaints(ctx, ctx.get("/nodes", "", node.metadata.name ?? "") ?? node);
+    if (!node.metadata.deletionTimestamp) syncHealth(ctx, node);
   }
+  // Health first, then the taints, which depend on how every zone is doing.
+  const nodes = ctx.list("/nodes");
+  const modes = evictionModes(nodes);
+  for (const node of nodes) if (!node.metadata.deletionTimestamp) syncTaints(ctx, node, modes.get(node.metadata.name ?? "") ?? "evict");
   // A deleted node's machine goes with it.
   for (const m of ctx.list(MACHINES)) if (!names.has(m.metadata.name ?? "")) ctx.emit({ type: "delete", resource: MACHINES, object: m });
 }

@@ -109,6 +109,52 @@ describe("node failure", () => {
     expect(old.some((p) => c.get(POD, "default", p.metadata.name!))).toBe(false);
   });
 
+  it("evicts nothing while every node is down (master disruption mode), and resumes once one comes back", async () => {
+    const c = await TestCluster.create();
+    await c.apply(replicaSet());
+    const before = c.pods().map((p) => p.metadata.name);
+    for (const n of ["k8s-master", "k8s-node1", "k8s-node2"]) await kubelet(c, n, false);
+    await c.advance(50);
+    for (const n of ["k8s-master", "k8s-node1", "k8s-node2"]) {
+      const node = c.get(NODE, "", n)!;
+      expect(condition(node, "Ready").status).toBe("Unknown");
+      expect(taints(node).filter((t: string) => t.includes("NoExecute"))).toEqual([]);
+      expect(taints(node)).toContain("node.kubernetes.io/unreachable:NoSchedule@");
+    }
+    await c.advance(600);
+    expect(c.pods().filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name)).toEqual(before);
+    // One node back: the two still down are an ordinary failure again, tainted, and evicted after 300 s.
+    await kubelet(c, "k8s-node2", true);
+    expect(taints(c.get(NODE, "", "k8s-node1")!)).toContain("node.kubernetes.io/unreachable:NoExecute@");
+    expect(taints(c.get(NODE, "", "k8s-node2")!)).toEqual([]);
+    await c.advance(299);
+    expect(c.pods().filter((p) => before.includes(p.metadata.name!)).some((p) => p.metadata.deletionTimestamp)).toBe(false);
+    await c.advance(1);
+    expect(c.pods().filter((p) => before.includes(p.metadata.name!)).every((p) => p.metadata.deletionTimestamp)).toBe(true);
+  });
+
+  it("adds no NoExecute taints while most of a small zone is down (more than 2 nodes, 55%), keeping those already there", async () => {
+    const c = await TestCluster.create();
+    for (const name of ["k8s-node3", "k8s-node4"]) await addNode(ctxOf(c), { name });
+    await c.settle();
+    // One worker down on its own: an ordinary failure, tainted.
+    await kubelet(c, "k8s-node1", false);
+    await c.advance(50);
+    expect(taints(c.get(NODE, "", "k8s-node1")!)).toContain("node.kubernetes.io/unreachable:NoExecute@");
+    // Then two more: 3 of 5 NotReady, a partial disruption; the first keeps its taint, the others get none.
+    await kubelet(c, "k8s-node2", false);
+    await kubelet(c, "k8s-node3", false);
+    await c.advance(50);
+    expect(taints(c.get(NODE, "", "k8s-node1")!)).toContain("node.kubernetes.io/unreachable:NoExecute@");
+    for (const n of ["k8s-node2", "k8s-node3"]) {
+      expect(condition(c.get(NODE, "", n), "Ready").status).toBe("Unknown");
+      expect(taints(c.get(NODE, "", n)!)).toEqual(["node.kubernetes.io/unreachable:NoSchedule@"]);
+    }
+    // Back to 2 of 5: tainted as usual.
+    await kubelet(c, "k8s-node3", true);
+    expect(taints(c.get(NODE, "", "k8s-node2")!)).toContain("node.kubernetes.io/unreachable:NoExecute@");
+  });
+
   it("keeps DaemonSet-style pods that tolerate unreachable without a limit", async () => {
     const c = await TestCluster.create();
     const proxy = c.pods("kube-system").find((p) => p.metadata.name!.startsWith("kube-proxy") && (p.spec as Obj).nodeName === "k8s-node1")!;
