@@ -46,6 +46,33 @@ describe("iptables-save", () => {
   });
 });
 
+describe("sessionAffinity: ClientIP", () => {
+  const sticky = () => {
+    const o = cluster();
+    const spec = o.get("/services", "default", "web")!.spec as Record<string, unknown>;
+    spec.sessionAffinity = "ClientIP";
+    spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 600 } };
+    return o;
+  };
+
+  it("iptables: a recent-match rule per endpoint before the random ones, and each endpoint chain records the client", () => {
+    const lines = iptablesSave(new ClusterNet(sticky(), NOW), "k8s-node1", NOW).split("\n");
+    const svc = chainName("KUBE-SVC-", "default/web", "tcp");
+    const sep = endpointChainName("default/web", "tcp", "10.244.1.2:8080");
+    const rules = lines.filter((l) => l.startsWith(`-A ${svc} `));
+    expect(rules[1]).toBe(`-A ${svc} -m comment --comment "default/web -> 10.244.1.2:8080" -m recent --rcheck --seconds 600 --reap --name ${sep} --mask 255.255.255.255 --rsource -j ${sep}`);
+    expect(rules.filter((l) => l.includes("-m recent --rcheck"))).toHaveLength(3);
+    expect(rules.findIndex((l) => l.includes("--mode random"))).toBeGreaterThan(3);
+    expect(lines).toContain(`-A ${sep} -p tcp -m comment --comment "default/web" -m recent --set --name ${sep} --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.244.1.2:8080`);
+  });
+
+  it("ipvs: the virtual server is persistent for the affinity's timeout", () => {
+    const o = sticky();
+    (o.get("/configmaps", "kube-system", "kube-proxy")!.data as Record<string, string>)["config.conf"] = "mode: ipvs\n";
+    expect(ipvsadmList(new ClusterNet(o, NOW), "k8s-node1")).toContain("TCP  10.96.1.2:80 rr persistent 600\n");
+  });
+});
+
 describe("ipvsadm -ln", () => {
   it("lists virtual servers with rr and their masqueraded real servers in IPVS mode only", () => {
     const o = cluster();
