@@ -102,6 +102,20 @@ describe("NodePorts and traffic policies", () => {
   });
 });
 
+describe("externalIPs", () => {
+  it("a Service's external IP on its port reaches its endpoints, from pods and from the nodes; other ports are not served", () => {
+    const o = cluster();
+    Object.assign(o.get("/services", "default", "web")!.spec as object, { externalIPs: ["198.51.100.7"] });
+    const host: Client = { ip: "192.168.1.11", node: "k8s-node1", kind: "host" };
+    expect(new Set(picks(o, 20, fromPod, "198.51.100.7", 80))).toEqual(new Set(["10.244.1.2:8080", "10.244.1.3:8080", "10.244.2.2:8080"]));
+    expect(picks(o, 1, host, "198.51.100.7", 80)[0]).toMatch(/^10\.244\.\d+\.\d+:8080$/);
+    expect(picks(o, 1, fromPod, "198.51.100.7", 81)[0]).not.toMatch(/:8080$/);
+    // Without it, the address is nobody's.
+    const plain = cluster();
+    expect(picks(plain, 1, fromPod, "198.51.100.7", 80)[0]).not.toMatch(/:8080$/);
+  });
+});
+
 describe("failures", () => {
   it("no endpoints: refused; an unknown pod IP: unreachable; a stopped node: timeout", () => {
     const o = cluster();
