@@ -6,6 +6,7 @@
 // without a write until something about it changes.
 import type { Container, ContainerStatus, Pod } from "kubernetes-types/core/v1";
 import type { KubeObject } from "../resources/types";
+import type { AccessRecord } from "../runtime/images/web";
 
 export const CONTAINERS = "kubeplay.internal/containers";
 
@@ -101,18 +102,9 @@ export interface ContainerRuntime {
 }
 
 /** One request a container instance (`id`) answered, as its access log shows it. */
-export interface ServedEntry {
+export interface ServedEntry extends AccessRecord {
   id: string;
-  at: number;
   port: number;
-  client: string;
-  method: string;
-  path: string;
-  status: number;
-  bytes: number;
-  userAgent: string;
-  referer?: string;
-  forwardedFor?: string;
 }
 
 export interface PodRuntime extends KubeObject {

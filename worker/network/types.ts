@@ -2,6 +2,7 @@
 // exchange over a TCP connection, an ICMP echo. The clients (curl, wget, nslookup, ping) build
 // their behaviour and wording on these; the network module answers them from the cluster's objects
 // the way kube-proxy, CoreDNS and the pod network would.
+import type { AccessRecord } from "../runtime/images/web";
 
 export type DnsType = "A" | "AAAA" | "PTR";
 
@@ -39,7 +40,7 @@ export type ConnectOutcome =
  * the port it came in on, and what its access log line is made of. `client` is the address the
  * server saw (after kube-proxy's SNAT); `at` the request's virtual time.
  */
-export interface ServedRequest {
+export interface ServedRequest extends AccessRecord {
   namespace: string;
   pod: string;
   /** The pod's identity (podIdentity): a record of another pod of that name is not this one's. */
@@ -50,15 +51,6 @@ export interface ServedRequest {
   /** The listener's server (`nginx`): what decides whether and how it logs the request. */
   server?: string;
   port: number;
-  at: number;
-  client: string;
-  method: string;
-  path: string;
-  status: number;
-  bytes: number;
-  userAgent: string;
-  referer?: string;
-  forwardedFor?: string;
 }
 
 export type PingOutcome = { kind: "reply"; ttl: number; ms: number } | { kind: "unreachable" } | { kind: "timeout" };

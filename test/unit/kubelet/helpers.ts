@@ -3,6 +3,10 @@
 import type { Pod } from "kubernetes-types/core/v1";
 import { summarizePod } from "../../../worker/resources/printers/pod";
 import type { KubeObject } from "../../../worker/resources/types";
+import { expect } from "vitest";
+import { ControllerRuntime } from "../../../worker/controllers/runtime";
+import type { Runner } from "../../../worker/kubelet/exec";
+import { ExecSession, type SessionEnd } from "../../../worker/kubelet/exec-session";
 import type { TestCluster } from "../../cluster";
 
 export const POD = { apiVersion: "v1", kind: "Pod" };
@@ -59,3 +63,43 @@ export function podEvents(cluster: TestCluster, name: string): string[] {
     .map((e) => `${e.reason}: ${e.message}${(e.count as number) > 1 ? ` (x${e.count})` : ""}`);
 }
 
+/** Runs an exec session's steps as the API does: each step's changes committed, then the cluster settled. */
+export function runner(cluster: TestCluster): Runner {
+  return async (step) => {
+    const rt = new ControllerRuntime(cluster.store, cluster.clock, cluster.rng);
+    const r = step(rt);
+    if (rt.changes.length) {
+      await cluster.store.commit(rt.changes);
+      await cluster.settle();
+    }
+    return r;
+  };
+}
+
+export interface Run {
+  out: string;
+  err: string;
+  end?: SessionEnd;
+  session: ExecSession;
+}
+
+/** Execs `command` in a pod's container (default `c`), feeding `stdin` if it is text. */
+export async function exec(cluster: TestCluster, podName: string, command: string[], opts: { container?: string; stdin?: string | boolean; tty?: boolean } = {}): Promise<Run> {
+  const r: Partial<Run> = { out: "", err: "" };
+  const io = { write: (s: "stdout" | "stderr", t: string) => (s === "stdout" ? (r.out += t) : (r.err += t)), end: (e: SessionEnd) => (r.end = e) };
+  const target = { namespace: "default", pod: podName, container: opts.container ?? "c" };
+  r.session = new ExecSession({ target, command, stdin: opts.stdin !== undefined && opts.stdin !== false, tty: !!opts.tty }, runner(cluster), io);
+  await r.session.start();
+  if (typeof opts.stdin === "string") {
+    await r.session.input(opts.stdin);
+    await r.session.endInput();
+  }
+  return r as Run;
+}
+
+/** Creates a pod and checks it is Running 10 s on. */
+export async function running(cluster: TestCluster, name: string, spec: Record<string, unknown>) {
+  await cluster.apply(pod(name, spec));
+  await cluster.advance(10);
+  expect(row(cluster, name).status).toBe("Running");
+}

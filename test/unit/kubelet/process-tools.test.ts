@@ -2,49 +2,8 @@
 // procps' formats), the kill builtin and killall refusing PIDs and names that do not exist, a frame of
 // BusyBox top, and images without them answering "not found".
 import { describe, expect, it } from "vitest";
-import { ControllerRuntime } from "../../../worker/controllers/runtime";
-import type { Runner } from "../../../worker/kubelet/exec";
-import { ExecSession, type SessionEnd } from "../../../worker/kubelet/exec-session";
 import { TestCluster } from "../../cluster";
-import { container, pod, row } from "./helpers";
-
-function runner(cluster: TestCluster): Runner {
-  return async (step) => {
-    const rt = new ControllerRuntime(cluster.store, cluster.clock, cluster.rng);
-    const r = step(rt);
-    if (rt.changes.length) {
-      await cluster.store.commit(rt.changes);
-      await cluster.settle();
-    }
-    return r;
-  };
-}
-
-interface Run {
-  out: string;
-  err: string;
-  end?: SessionEnd;
-  session: ExecSession;
-}
-
-async function exec(cluster: TestCluster, podName: string, command: string[], opts: { container?: string; stdin?: string | boolean; tty?: boolean } = {}): Promise<Run> {
-  const r: Partial<Run> = { out: "", err: "" };
-  const io = { write: (s: "stdout" | "stderr", t: string) => (s === "stdout" ? (r.out += t) : (r.err += t)), end: (e: SessionEnd) => (r.end = e) };
-  const target = { namespace: "default", pod: podName, container: opts.container ?? "c" };
-  r.session = new ExecSession({ target, command, stdin: opts.stdin !== undefined && opts.stdin !== false, tty: !!opts.tty }, runner(cluster), io);
-  await r.session.start();
-  if (typeof opts.stdin === "string") {
-    await r.session.input(opts.stdin);
-    await r.session.endInput();
-  }
-  return r as Run;
-}
-
-async function running(cluster: TestCluster, name: string, spec: Record<string, unknown>) {
-  await cluster.apply(pod(name, spec));
-  await cluster.advance(10);
-  expect(row(cluster, name).status).toBe("Running");
-}
+import { container, exec, pod, row, running } from "./helpers";
 
 const sleeper = (image: string) => ({ containers: [container("c", image, { command: ["sleep", "3600"] })] });
 

@@ -106,7 +106,7 @@ function logTime(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").replace(/-/g, "/").slice(0, 19);
 }
 
-/** One request a server answered, as its access log sees it (the kubelet's probes; Service traffic later). */
+/** One request a server answered, as its access log sees it (the kubelet's probes, requests served through the network). */
 export interface AccessRecord {
   /** Virtual epoch ms it was answered at. */
   at: number;
