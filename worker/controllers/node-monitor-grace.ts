@@ -5,6 +5,7 @@
 // restarted the pod, as on a kubeadm cluster. 1.32's default is 50 s (it was 40 s before).
 // Models cmd/kube-controller-manager/app/options/nodelifecyclecontroller.go and
 // pkg/controller/nodelifecycle/config/v1alpha1/defaults.go (NodeMonitorGracePeriod)
+import { staticPodFlag } from "../resources/static-pod-flags";
 import type { KubeObject } from "../resources/types";
 
 /** The default when the manifest does not set the flag. */
@@ -24,15 +25,5 @@ export function parseGraceDuration(value: string): number | undefined {
 
 /** The grace period the kube-controller-manager pod's command sets, else the default. */
 export function nodeMonitorGraceMs(store: { list(resource: string, namespace?: string): KubeObject[] }): number {
-  for (const pod of store.list("/pods", "kube-system")) {
-    if (pod.metadata.labels?.component !== "kube-controller-manager") continue;
-    const c = (pod.spec as { containers?: { command?: string[]; args?: string[] }[] } | undefined)?.containers?.[0];
-    const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
-    for (let i = 0; i < argv.length; i++) {
-      const value = argv[i].startsWith(`${FLAG}=`) ? argv[i].slice(FLAG.length + 1) : argv[i] === FLAG ? argv[i + 1] : undefined;
-      const ms = value === undefined ? undefined : parseGraceDuration(value);
-      if (ms !== undefined) return ms;
-    }
-  }
-  return DEFAULT_NODE_MONITOR_GRACE_MS;
+  return staticPodFlag(store, "kube-controller-manager", FLAG, parseGraceDuration) ?? DEFAULT_NODE_MONITOR_GRACE_MS;
 }

@@ -2,6 +2,7 @@
 // plane: the range is the one its manifest gives (seen through its mirror pod), so editing
 // /etc/kubernetes/manifests/kube-apiserver.yaml changes it once the kubelet has restarted the pod,
 // as on a kubeadm cluster. Models k8s.io/apimachinery/pkg/util/net.ParsePortRange.
+import { staticPodFlag } from "./static-pod-flags";
 import type { KubeObject } from "./types";
 
 export const DEFAULT_NODE_PORT_RANGE: readonly [number, number] = [30000, 32767];
@@ -21,15 +22,5 @@ export function parsePortRange(value: string): [number, number] | undefined {
 
 /** The range the kube-apiserver pod's command sets, else the default. */
 export function nodePortRange(store: { list(resource: string, namespace?: string): KubeObject[] }): readonly [number, number] {
-  for (const pod of store.list("/pods", "kube-system")) {
-    if (pod.metadata.labels?.component !== "kube-apiserver") continue;
-    const c = (pod.spec as { containers?: { command?: string[]; args?: string[] }[] } | undefined)?.containers?.[0];
-    const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
-    for (let i = 0; i < argv.length; i++) {
-      const value = argv[i].startsWith(`${FLAG}=`) ? argv[i].slice(FLAG.length + 1) : argv[i] === FLAG ? argv[i + 1] : undefined;
-      const range = value === undefined ? undefined : parsePortRange(value);
-      if (range) return range;
-    }
-  }
-  return DEFAULT_NODE_PORT_RANGE;
+  return staticPodFlag(store, "kube-apiserver", FLAG, parsePortRange) ?? DEFAULT_NODE_PORT_RANGE;
 }
