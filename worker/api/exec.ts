@@ -12,7 +12,7 @@ import type { Pod } from "kubernetes-types/core/v1";
 import { ControllerRuntime } from "../controllers/runtime";
 import { AttachSession, ExecSession, type SessionEnd, type SessionIo } from "../kubelet/exec-session";
 import { attachedShell, endAttachedShell, type ExecTarget, type Runner } from "../kubelet/exec";
-import { servedChanges } from "../kubelet/logs";
+import { servedChanges } from "../kubelet/served";
 import { CONTAINERS, type PodRuntime } from "../kubelet/record";
 import { journalServed } from "../network/memory";
 import type { ApiContext } from "./context";

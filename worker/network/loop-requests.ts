@@ -9,7 +9,7 @@
 // clients want serves what it can. What cannot be told any more is not shown: the requests of a
 // client that is gone, and a previous instance's.
 import type { Container, Pod } from "kubernetes-types/core/v1";
-import type { InstanceView, RequestRun } from "../kubelet/logs";
+import type { InstanceView, RequestRun } from "../kubelet/served";
 import { modelOf } from "../kubelet/models";
 import { containerSpec } from "../kubelet/work";
 import { cpuCapMilli } from "../metrics/load";

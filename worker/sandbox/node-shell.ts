@@ -4,7 +4,7 @@
 // node's machine record, so the kubelet sees a moved manifest on its next pass.
 import type { AdmissionContext } from "../api/admission";
 import { jsonResponse } from "../api/negotiate";
-import { servedChanges } from "../kubelet/logs";
+import { servedChanges } from "../kubelet/served";
 import { adoptRecord, CONTAINERS, type PodRuntime } from "../kubelet/record";
 import { defaultFiles, machineOf as nodeMachineOf, type Machine as NodeMachine } from "../kubelet/machine";
 import type { CatalogImage } from "../runtime/images";

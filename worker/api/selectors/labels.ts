@@ -1,5 +1,6 @@
 // Label selectors: parsing, matching and formatting, with the apiserver's error wording (the
 // messages reach kubectl as 400 BadRequest).
+import { utf8Length } from "../../util/utf8";
 import { badRequest } from "../status";
 /** selection.Operator values. */
 export type LabelOperator = "=" | "==" | "!=" | "in" | "notin" | "exists" | "!" | "gt" | "lt";
@@ -39,7 +40,6 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
   return `${msg} (e.g. ${eg}regex used for validation is '${fmt}')`;
 }
 
-const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];

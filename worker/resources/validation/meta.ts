@@ -1,5 +1,6 @@
 // ObjectMeta, labels, annotations and label selectors.
 // Models staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go ValidateObjectMetaAccessor
+import { utf8Length } from "../../util/utf8";
 import type { FieldError, KubeObject } from "../types";
 import {
   FIELD_IMMUTABLE,
@@ -68,9 +69,6 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
   return errs;
 }
 
-export function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
-}
 
 function validateFinalizers(finalizers: unknown, field: string): FieldError[] {
   const errs: FieldError[] = [];
