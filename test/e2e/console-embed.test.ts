@@ -1,10 +1,14 @@
 // Embedding, in a real browser: the example tutorial page starts a sandbox from a template in an
 // iframe and drives it through the postMessage API (run, apply, get; `run` answered by the test's
 // fake shell, which records the command, and by the server's own console); the embed modes drop the
-// chrome; `/embed?manifests=` preloads a sandbox with the page's own manifests.
+// chrome; `/embed?manifests=` preloads a sandbox with the page's own manifests; the Share panel's snippet
+// works on a page of another origin.
 import type { Browser, Frame, Page } from "playwright-core";
+import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { embedSnippet } from "../../web/src/share";
 import { baseUrl, createSandbox, fetchRetry } from "./harness";
+import { freePort } from "./ports";
 import { consoleReady, launchBrowser, openPage, screenshot, startConsoleProxy, textOf, waitForText, type ConsoleProxy } from "./console-harness";
 
 let browser: Browser;
@@ -143,5 +147,40 @@ describe("embed modes", () => {
     const { page } = await openPage(browser, `${baseUrl()}/embed?template=nope`);
     await waitForText(page, "#app", 'unknown template "nope"');
     await page.close();
+  });
+});
+
+describe("the Share panel's snippet on another site", () => {
+  it("embeds the sandbox cross-origin and answers run, apply and get to that site's page", async () => {
+    const sb = await createSandbox();
+    // A tutorial site of its own origin (another port), its page holding the snippet as the Share panel gives it.
+    const snippet = embedSnippet(`${baseUrl()}/s/${sb.id}`, "terminal").replace("<iframe ", '<iframe id="sandbox" ');
+    // The page listens before the frame loads, so the ready message cannot come first.
+    const listen = `<script>window.ready = new Promise((r) => addEventListener("message", (e) => e.data?.type === "kubeplay:ready" && r({ ...e.data, origin: e.origin })));</script>`;
+    const html = `<!doctype html><meta charset="utf-8"><title>A tutorial</title>${listen}<h1>Step 1</h1>${snippet}`;
+    const port = await freePort();
+    const site: Server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(html);
+    });
+    await new Promise<void>((r) => site.listen(port, "127.0.0.1", r));
+    const origin = `http://localhost:${port}`;
+    expect(new URL(origin).origin).not.toBe(new URL(baseUrl()).origin);
+    try {
+      const { page, errors } = await openPage(browser, `${origin}/`);
+      const ready = await page.evaluate(() => (window as unknown as { ready: Promise<Record<string, any>> }).ready);
+      expect(ready.sandbox).toMatchObject({ id: sb.id, readOnly: false });
+      expect(ready.origin).toBe(new URL(baseUrl()).origin);
+      const run = await embedCall(page, { type: "kubeplay:run", command: "kubectl get nodes -o name" });
+      expect(run).toMatchObject({ exitCode: 0, stdout: "node/k8s-master\nnode/k8s-node1\nnode/k8s-node2\n" });
+      const applied = await embedCall(page, { type: "kubeplay:apply", yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-another-site\ndata:\n  a: b\n" });
+      expect(applied.ok).toBe(true);
+      const got = await embedCall(page, { type: "kubeplay:get", path: "/api/v1/namespaces/default/configmaps/from-another-site" });
+      expect(got).toMatchObject({ status: 200, body: { data: { a: "b" } } });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await new Promise((r) => site.close(r));
+    }
   });
 });
