@@ -1,7 +1,7 @@
 // The landing page and the sandbox page in a real browser: one click makes a sandbox and opens its
 // page, which shows the nodes with the kube-system pods on them; a template's objects are there;
 // the pages carry a strict CSP, and what objects carry is shown as text.
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseUrl, createSandbox, fetchRetry, kubectlOk, writeFile } from "./harness";
 import { clickOn, consoleReady, launchBrowser, openPage, screenshot, textOf, waitForText } from "./console-harness";
@@ -109,5 +109,33 @@ describe("sandbox page", () => {
     expect(wide).toBeLessThanOrEqual(390);
     await screenshot(page, "sandbox-narrow");
     await page.close();
+  });
+
+  it("on a narrow screen the landing page, an object's detail and an embed fit the width too", async () => {
+    const narrow = { width: 390, height: 844 };
+    const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+    const landing = await openPage(browser, `${baseUrl()}/`, narrow);
+    await landing.page.waitForSelector("button");
+    expect(await fits(landing.page)).toBeLessThanOrEqual(390);
+    await screenshot(landing.page, "landing-narrow");
+    await landing.page.close();
+
+    const sb = await createSandbox();
+    kubectlOk(sb, ["run", "web", "--image=nginx:1.27"]);
+    const { page } = await openPage(browser, sb.url, narrow);
+    await consoleReady(page);
+    await clickOn(page, '[data-open="pods/default/web"]');
+    await page.waitForFunction(() => (document.getElementById("detail") as HTMLDialogElement).open);
+    const dialog = await page.locator("#detail").evaluate((el) => el.getBoundingClientRect().width);
+    expect(dialog).toBeLessThanOrEqual(390);
+    expect(await fits(page)).toBeLessThanOrEqual(390);
+    await screenshot(page, "detail-narrow");
+    await page.close();
+
+    const embed = await openPage(browser, `${sb.url}?embed=both`, narrow);
+    await consoleReady(embed.page);
+    expect(await fits(embed.page)).toBeLessThanOrEqual(390);
+    await screenshot(embed.page, "embed-narrow");
+    await embed.page.close();
   });
 });
