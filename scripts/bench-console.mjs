@@ -1,5 +1,6 @@
 // The console's share of `npm run bench`, in headless Chromium (Debian's, driven by Playwright):
-// bytes of the first load, time until the cluster is on screen, and the time from a command typed in
+// bytes of the first load (the page's own files, and everything on the wire until the terminal is
+// usable), time until the cluster is on screen and until the terminal takes input, and the time from a command typed in
 // the terminal to the view showing its pod. Each time sits next to a floor measured in the same run:
 // a bare page from the same server, and the same pod seen by a plain watch.
 import { existsSync } from "node:fs";
@@ -20,6 +21,13 @@ async function firstLoad(browser, url, ready) {
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const pending = [];
+  // Everything the load moved over the network, headers and compression included (CDP's count of
+  // the bytes received for each finished request; the open watch stream never finishes).
+  const wire = { bytes: 0, requests: 0 };
+  cdp.on("Network.loadingFinished", (e) => {
+    wire.bytes += e.encodedDataLength;
+    wire.requests++;
+  });
   page.on("response", (r) => {
     if (!["document", "script", "stylesheet"].includes(r.request().resourceType())) return;
     pending.push(r.body().then((b) => ({ url: r.url(), bytes: b.length, gzip: gzipSync(b).length }), () => undefined));
@@ -29,7 +37,7 @@ async function firstLoad(browser, url, ready) {
   await ready(page);
   const wallMs = Date.now() - t0;
   const loaded = (await Promise.all(pending)).filter(Boolean);
-  return { page, loaded, wallMs };
+  return { page, loaded, wallMs, wire };
 }
 
 const total = (l, k) => l.reduce((n, x) => n + x[k], 0);
@@ -52,6 +60,8 @@ export async function consoleBench(base, rounds = 5) {
     const floor = [];
     const command = [];
     const commandFloor = [];
+    const terminal = [];
+    const wire = [];
     let sizes;
     for (let i = 0; i < rounds; i++) {
       // Floor: a static page of the same server, fetched and rendered the same way.
@@ -64,10 +74,14 @@ export async function consoleBench(base, rounds = 5) {
       const page = loaded.page;
       ready.push(await page.evaluate(() => performance.getEntriesByName("kubeplay:ready")[0]?.startTime ?? NaN));
       await page.waitForSelector(".xterm-rows", { timeout: 30_000 });
-      await page.waitForFunction(() => document.getElementById("terminal-state")?.textContent?.startsWith("connected"), undefined, { timeout: 30_000 });
+      // Interactive: the terminal's session is open and takes input (time since navigation started).
+      const connected = await page.waitForFunction(() => document.getElementById("terminal-state")?.textContent?.startsWith("connected") && performance.now(), undefined, { timeout: 30_000 });
+      terminal.push(await connected.jsonValue());
+      wire.push(loaded.wire.bytes);
       if (!sizes) {
         const own = loaded.loaded.filter((l) => !/xterm/.test(l.url));
-        sizes = { pageBytes: total(own, "bytes"), pageGzip: total(own, "gzip"), files: own.length };
+        const xterm = loaded.loaded.filter((l) => /xterm/.test(l.url));
+        sizes = { pageBytes: total(own, "bytes"), pageGzip: total(own, "gzip"), files: own.length, terminalBytes: total(xterm, "bytes"), terminalGzip: total(xterm, "gzip"), requestsToInteractive: loaded.wire.requests };
       }
 
       // A command typed in the terminal, until its pod is in the view.
@@ -124,6 +138,9 @@ export async function consoleBench(base, rounds = 5) {
       clusterOnScreenMs: +readyMs.toFixed(0),
       barePageMs: +floorMs.toFixed(0),
       clusterOnScreenRatio: +(readyMs / floorMs).toFixed(2),
+      terminalInteractiveMs: +median(terminal).toFixed(0),
+      terminalInteractiveRatio: +(median(terminal) / floorMs).toFixed(2),
+      wireBytesToInteractive: median(wire),
       commandToViewMs: +commandMs.toFixed(0),
       writeToWatchMs: +commandFloorMs.toFixed(0),
       commandToViewRatio: +(commandMs / commandFloorMs).toFixed(2),

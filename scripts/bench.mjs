@@ -44,6 +44,7 @@ function printConsole(web) {
   console.log(`\nconsole (headless Chromium, median of ${web.rounds})`);
   console.log(`  first load: landing ${kib(web.landing.bytes)} (${kib(web.landing.gzip)} gzip), sandbox page ${kib(web.sandboxPage.pageBytes)} (${kib(web.sandboxPage.pageGzip)} gzip) before xterm.js`);
   console.log(`  cluster on screen: ${web.clusterOnScreenMs} ms, ${web.clusterOnScreenRatio}× a bare page (${web.barePageMs} ms)`);
+  console.log(`  terminal interactive: ${web.terminalInteractiveMs} ms, ${web.terminalInteractiveRatio}× a bare page; xterm.js ${kib(web.sandboxPage.terminalBytes)} (${kib(web.sandboxPage.terminalGzip)} gzip); ${kib(web.wireBytesToInteractive)} on the wire in ${web.sandboxPage.requestsToInteractive} requests until then`);
   console.log(`  terminal command → pod in the view: ${web.commandToViewMs} ms, ${web.commandToViewRatio}× an API write seen by a watch (${web.writeToWatchMs} ms)`);
 }
 
