@@ -20,6 +20,8 @@
 // timeout.
 import { boundPod } from "../api/binding";
 import type { ControllerContext } from "../controllers/types";
+import type { ObjectStore } from "../store/object-store";
+import type { Sidecar } from "../store/sidecar";
 import { findKind } from "../resources/registry";
 import type { KubeObject } from "../resources/types";
 import { updateCondition } from "../util/pod-condition";
@@ -55,7 +57,7 @@ export function schedulerController(ctx: ControllerContext): void {
     history ??= failureHistory(ctx);
     const attempts = history.get(pod.metadata.uid ?? "");
     if (attempts && backoffUntil(attempts) > ctx.now()) {
-      whileBackingOff(ctx, snapshot, pod, attempts);
+      whileBackingOff(ctx, snapshot, pod, attempts, pending.length);
       continue;
     }
     scheduleOne(ctx, snapshot, pod, attempts);
@@ -68,7 +70,15 @@ export function schedulerController(ctx: ControllerContext): void {
  * on a cluster event; otherwise it stays unschedulable until the 5-minute flush. Tried here without
  * writing, and without moving where the next pod's node search starts.
  */
-function whileBackingOff(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject, attempts: Attempts): void {
+function whileBackingOff(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject, attempts: Attempts, pendingCount: number): void {
+  // Nothing stored has changed since this pod was last looked at: the answer is the same.
+  const seen = ctx.sidecar(clusterChanges);
+  const uid = pod.metadata.uid ?? "";
+  const memo = seen.looked.get(uid);
+  if (memo && memo.version === seen.version && memo.last === attempts.last) {
+    ctx.requeueAt(memo.at);
+    return;
+  }
   const start = snapshot.nextStartNodeIndex;
   const info = newPodInfo(pod);
   const result = schedulePod(snapshot, info);
@@ -79,7 +89,29 @@ function whileBackingOff(ctx: ControllerContext, snapshot: Snapshot, pod: KubeOb
     changed = !!pre.candidate || condition?.message !== fitErrorMessage(snapshot.nodes.length, result.diagnosis, pre.message);
   }
   snapshot.nextStartNodeIndex = start;
-  ctx.requeueAt(changed ? backoffUntil(attempts) : attempts.last + UNSCHEDULABLE_FLUSH_MS);
+  const at = changed ? backoffUntil(attempts) : attempts.last + UNSCHEDULABLE_FLUSH_MS;
+  // Entries of pods long gone are dropped now and then; never below what the pending pods need.
+  if (seen.looked.size > 2 * pendingCount + 1024) seen.looked.clear();
+  seen.looked.set(uid, { version: seen.version, last: attempts.last, at });
+  ctx.requeueAt(at);
+}
+
+/**
+ * A count of the store's changes that can matter to scheduling (anything but Events and the
+ * sandbox's internal records), and what a backing-off pod's look found at a given count: a pass in
+ * which nothing changed (a wake-up, another controller's pass) does not filter every pending pod again.
+ */
+interface ClusterChanges {
+  version: number;
+  looked: Map<string, { version: number; last: number; at: number }>;
+}
+
+function clusterChanges(store: ObjectStore): Sidecar<ClusterChanges> {
+  const value: ClusterChanges = { version: 0, looked: new Map() };
+  const unsubscribe = store.subscribe((e) => {
+    if (e.resource !== "/events" && e.resource !== "events.k8s.io/events" && !e.resource.startsWith("kubeplay.internal/")) value.version++;
+  });
+  return { value, unsubscribe };
 }
 
 function scheduleOne(ctx: ControllerContext, snapshot: Snapshot, pod: KubeObject, attempts: Attempts | undefined): void {

@@ -3,6 +3,7 @@
 // scheduling gates, and WaitForFirstConsumer claims.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../worker/resources/types";
+import { DEFAULT_PLUGINS } from "../../../worker/scheduler/framework";
 import { backoffUntil } from "../../../worker/scheduler/queue";
 import { START, TestCluster } from "../../cluster";
 
@@ -72,6 +73,28 @@ describe("scheduler", () => {
     expect(nodeOf(get(c, "lost"))).toBeUndefined();
     await c.advance(1);
     expect(nodeOf(get(c, "lost"))).toBe("k8s-node2");
+  });
+
+  it("filters a backing-off pod again only after something changed in the cluster", async () => {
+    // A plugin that only counts the nodes it is asked about, first in the default profile for this test.
+    let filtered = 0;
+    DEFAULT_PLUGINS.unshift({ name: "Counting", filter: () => (filtered++, null) });
+    try {
+      const c = await TestCluster.create();
+      await c.apply(pod("lost", { nodeSelector: { disk: "ssd" } }));
+      // Passes in which nothing is stored (another controller's wake-up, a settled sandbox) look at nothing.
+      await c.settle();
+      filtered = 0;
+      for (let i = 0; i < 3; i++) await c.settle();
+      expect(filtered).toBe(0);
+      // A change anywhere that can matter: the pod is looked at again (and fits now).
+      await c.modify(NODE, "", "k8s-node2", (n) => (n.metadata.labels!.disk = "ssd"));
+      expect(filtered).toBeGreaterThan(0);
+      await c.advance(1);
+      expect(nodeOf(get(c, "lost"))).toBe("k8s-node2");
+    } finally {
+      DEFAULT_PLUGINS.shift();
+    }
   });
 
   it("schedules a pending pod once a matching node is added", async () => {
