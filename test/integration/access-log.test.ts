@@ -4,9 +4,8 @@
 // own from a pod); the outside routes and the API server's proxy write nothing and log nothing.
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, clock, createSandbox, ORIGIN, type Created } from "./helpers";
+import { api, clock, createSandbox, execInPod, ORIGIN, type Created } from "./helpers";
 
-const decoder = new TextDecoder();
 let sb: Created;
 let webPod: string;
 let webNode: string;
@@ -21,24 +20,9 @@ async function batches(): Promise<number> {
   return ((await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/stats`)).json()) as { store: { batches: number } }).store.batches;
 }
 
-/** `kubectl exec <pod> -- sh -c <command>` over the v5 channel protocol. */
+/** `kubectl exec <pod> -- sh -c <command>`: the final Status's status. */
 async function exec(pod: string, command: string): Promise<string> {
-  const q = new URLSearchParams();
-  for (const c of ["sh", "-c", command]) q.append("command", c);
-  q.append("stdout", "true");
-  q.append("stderr", "true");
-  const res = await SELF.fetch(`${ORIGIN}/s/${sb.id}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-protocol": "v5.channel.k8s.io" } });
-  const ws = res.webSocket!;
-  ws.binaryType = "arraybuffer";
-  ws.accept();
-  const got: Record<number, string> = { 1: "", 2: "", 3: "" };
-  const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
-  ws.addEventListener("message", (ev) => {
-    const d = new Uint8Array(ev.data as ArrayBuffer);
-    got[d[0]] = (got[d[0]] ?? "") + decoder.decode(d.subarray(1));
-  });
-  await closed;
-  return JSON.parse(got[3]).status;
+  return (await execInPod(sb.id, pod, ["sh", "-c", command])).status.status;
 }
 
 /** The access-log lines in the web pod's log, without their time. */

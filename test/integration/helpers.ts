@@ -80,3 +80,25 @@ export function deployment(name: string, replicas = 1): Record<string, unknown> 
     },
   };
 }
+
+/** `kubectl exec <pod> -- <command…>` over the v5 channel protocol: stdout, stderr and the final Status. */
+export async function execInPod(id: string, pod: string, command: string[], namespace = "default"): Promise<{ stdout: string; stderr: string; status: any }> {
+  const q = new URLSearchParams();
+  for (const c of command) q.append("command", c);
+  q.append("stdout", "true");
+  q.append("stderr", "true");
+  const res = await SELF.fetch(`${ORIGIN}/s/${id}/api/v1/namespaces/${namespace}/pods/${pod}/exec?${q}`, { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-protocol": "v5.channel.k8s.io" } });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
+  ws.binaryType = "arraybuffer";
+  ws.accept();
+  const decoder = new TextDecoder();
+  const got: Record<number, string> = { 1: "", 2: "", 3: "" };
+  const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
+  ws.addEventListener("message", (ev) => {
+    const d = new Uint8Array(ev.data as ArrayBuffer);
+    got[d[0]] = (got[d[0]] ?? "") + decoder.decode(d.subarray(1));
+  });
+  await closed;
+  return { stdout: got[1], stderr: got[2], status: JSON.parse(got[3]) };
+}

@@ -6,34 +6,18 @@
 // access-log records.
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, clock, createSandbox, ORIGIN, type Created } from "./helpers";
+import { api, clock, createSandbox, execInPod, ORIGIN, type Created } from "./helpers";
 
-const decoder = new TextDecoder();
 
 async function shell(node: string, command: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const res = await SELF.fetch(`${ORIGIN}/api/sandboxes/${sb.id}/shell`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ node, command }) });
   return (await res.json()) as { stdout: string; stderr: string; exitCode: number };
 }
 
-/** `kubectl exec <pod> -- sh -c <command>` over the v5 channel protocol. */
+/** `kubectl exec <pod> -- sh -c <command>`: its output and the final Status's status. */
 async function exec(pod: string, command: string): Promise<{ stdout: string; stderr: string; status: string }> {
-  const q = new URLSearchParams();
-  for (const c of ["sh", "-c", command]) q.append("command", c);
-  q.append("stdout", "true");
-  q.append("stderr", "true");
-  const res = await SELF.fetch(`${ORIGIN}/s/${sb.id}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-protocol": "v5.channel.k8s.io" } });
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
-  ws.binaryType = "arraybuffer";
-  ws.accept();
-  const got: Record<number, string> = { 1: "", 2: "", 3: "" };
-  const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
-  ws.addEventListener("message", (ev) => {
-    const d = new Uint8Array(ev.data as ArrayBuffer);
-    got[d[0]] = (got[d[0]] ?? "") + decoder.decode(d.subarray(1));
-  });
-  await closed;
-  return { stdout: got[1], stderr: got[2], status: JSON.parse(got[3]).status };
+  const r = await execInPod(sb.id, pod, ["sh", "-c", command]);
+  return { ...r, status: r.status.status };
 }
 
 async function outside(path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {

@@ -5,9 +5,8 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NGINX_WELCOME } from "../../worker/runtime/images/web";
-import { api, clock, createSandbox, ORIGIN, type Created } from "./helpers";
+import { api, clock, createSandbox, execInPod, ORIGIN, type Created } from "./helpers";
 
-const decoder = new TextDecoder();
 
 function webObjects(replicas: number, nodePort: number) {
   return {
@@ -29,26 +28,6 @@ async function get(id: string, path: string, init: RequestInit = {}): Promise<{ 
 
 async function batches(id: string): Promise<number> {
   return ((await (await SELF.fetch(`${ORIGIN}/api/sandboxes/${id}/stats`)).json()) as { store: { batches: number } }).store.batches;
-}
-
-/** Runs one command in a pod over the exec WebSocket; stdout, stderr and the final Status. */
-async function exec(id: string, pod: string, command: string[]): Promise<{ stdout: string; stderr: string; status: any }> {
-  const q = new URLSearchParams();
-  for (const c of command) q.append("command", c);
-  q.append("stdout", "true");
-  q.append("stderr", "true");
-  const res = await SELF.fetch(`${ORIGIN}/s/${id}/api/v1/namespaces/default/pods/${pod}/exec?${q}`, { headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-protocol": "v5.channel.k8s.io" } });
-  const ws = res.webSocket!;
-  ws.binaryType = "arraybuffer";
-  ws.accept();
-  const got: Record<number, string> = { 1: "", 2: "", 3: "" };
-  const closed = new Promise((resolve) => ws.addEventListener("close", resolve));
-  ws.addEventListener("message", (ev) => {
-    const d = new Uint8Array(ev.data as ArrayBuffer);
-    got[d[0]] += decoder.decode(d.subarray(1));
-  });
-  await closed;
-  return { stdout: got[1], stderr: got[2], status: JSON.parse(got[3]) };
 }
 
 beforeAll(async () => {
@@ -166,14 +145,14 @@ describe("from outside", () => {
 describe("inside a pod", () => {
   it("wget reaches a Service by name, nslookup asks CoreDNS", async () => {
     const clusterIP = (await api(sb.id, "GET", "/api/v1/namespaces/default/services/web")).json.spec.clusterIP;
-    expect(await exec(sb.id, "box", ["wget", "-qO-", "http://web:8888"])).toMatchObject({ stdout: NGINX_WELCOME, stderr: "", status: { status: "Success" } });
-    const ns = await exec(sb.id, "box", ["nslookup", "web"]);
+    expect(await execInPod(sb.id, "box", ["wget", "-qO-", "http://web:8888"])).toMatchObject({ stdout: NGINX_WELCOME, stderr: "", status: { status: "Success" } });
+    const ns = await execInPod(sb.id, "box", ["nslookup", "web"]);
     expect(ns.stdout).toBe(
       `Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb.default.svc.cluster.local\nAddress: ${clusterIP}\n\n** server can't find web.svc.cluster.local: NXDOMAIN\n\n** server can't find web.cluster.local: NXDOMAIN\n\n\n** server can't find web.svc.cluster.local: NXDOMAIN\n\n** server can't find web.cluster.local: NXDOMAIN\n\n`,
     );
-    const bad = await exec(sb.id, "box", ["wget", "-q", "-O-", "http://nope"]);
+    const bad = await execInPod(sb.id, "box", ["wget", "-q", "-O-", "http://nope"]);
     expect(bad.stderr).toBe("wget: bad address 'nope'\n");
-    const refused = await exec(sb.id, "box", ["wget", "-O-", "http://empty"]);
+    const refused = await execInPod(sb.id, "box", ["wget", "-O-", "http://empty"]);
     expect(refused.stderr).toMatch(/^Connecting to empty \(10\.\d+\.\d+\.\d+:80\)\nwget: can't connect to remote host \(10\.\d+\.\d+\.\d+\): Connection refused\n$/);
   });
 });
